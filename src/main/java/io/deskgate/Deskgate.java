@@ -1,0 +1,228 @@
+package io.deskgate;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.deskgate.api.ApiErrorHandler;
+import io.deskgate.api.Throttle;
+import io.deskgate.auth.Authenticator;
+import io.deskgate.auth.IamRoutes;
+import io.deskgate.auth.IamTokens;
+import io.deskgate.auth.IdentityStore;
+import io.deskgate.auth.PasswordHasher;
+import io.deskgate.auth.Policy;
+import io.deskgate.config.Config;
+import io.deskgate.console.ConsolePage;
+import io.deskgate.console.ConsoleTokens;
+import io.deskgate.console.RemoteConsoleRoute;
+import io.deskgate.desktop.DesktopStore;
+import io.deskgate.inventory.InventoryApplier;
+import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsoleProxy;
+import io.deskgate.proxy.OriginPolicy;
+import io.deskgate.proxy.Sessions;
+import io.deskgate.store.Database;
+import io.deskgate.store.SecretBox;
+import io.deskgate.web.Metrics;
+import io.deskgate.web.RequestLog;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Deskgate node, assembled: the store, the services, and one HTTP server carrying the Workspace
+ * and IAM APIs, the console page and the console WebSocket. {@link #start} blocks until it serves.
+ * A request's path: {@link RequestLog} -> the feature's route ({@link RemoteConsoleRoute},
+ * {@link IamRoutes}, {@link ConsolePage}, {@link ConsoleProxy}) -> {@link ApiErrorHandler} on failure.
+ */
+public final class Deskgate implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Deskgate.class);
+  private static final long PURGE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
+
+  private final Config config;
+  private final Vertx vertx;
+  private final Database db;
+  private final SecretBox secrets;
+  private final PasswordHasher hasher;
+  private final Metrics metrics = new Metrics();
+  private final DesktopStore desktops = new DesktopStore();
+  private final ConsoleTokens consoleTokens;
+  private Sessions sessions;
+  private HttpServer server;
+  private String publicUrl;
+
+  private Deskgate(Config config) {
+    this.config = config;
+    setLogLevel(config.log().level());
+    this.vertx = Vertx.vertx();
+    try {
+      this.secrets = SecretBox.fromConfig(config.secrets());
+      this.db = Database.open(vertx, config.store());
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+    this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
+    this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
+  }
+
+  /** Opens the store only, without serving: for maintenance commands. */
+  public static Deskgate openStore(Config config) {
+    return new Deskgate(config);
+  }
+
+  /** Opens the store, applies the inventory and serves; blocks until listening. */
+  public static Deskgate start(Config config) {
+    Deskgate node = new Deskgate(config);
+    try {
+      if (!config.inventory().isEmpty()) {
+        new InventoryApplier(node.hasher, node.secrets, node.desktops).apply(node.db, config.inventory());
+      }
+      node.serve();
+      return node;
+    } catch (RuntimeException e) {
+      node.close();
+      throw e;
+    }
+  }
+
+  private void serve() {
+    Config.Http http = config.http();
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(http.host())
+        .setPort(http.port())
+        .setIdleTimeout(http.idleTimeoutSeconds())
+        .setMaxWebSocketFrameSize(65_536)
+        .setMaxWebSocketMessageSize(1 << 20)
+        .setWebSocketSubProtocols(List.of("binary", "*"))
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16_384));
+    Router router = Router.router(vertx);
+    server.requestHandler(router);
+    server.listen().await();
+    publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
+        : "http://" + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + server.actualPort();
+    mountRoutes(router);
+    vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
+    log.info("Deskgate listening on {}:{}, public URL {}, store {}", http.host(), server.actualPort(), publicUrl,
+        db.isPostgres() ? "PostgreSQL" : "H2");
+  }
+
+  private void mountRoutes(Router router) {
+    IdentityStore identities = new IdentityStore();
+    IamTokens iamTokens = new IamTokens(config.auth().tokenTtlSeconds());
+    Authenticator authenticator = new Authenticator(db, identities, iamTokens, secrets);
+    Throttle throttle = new Throttle(config.api().rateLimit());
+    Policy policy = new Policy(secrets);
+    sessions = new Sessions(vertx, metrics, config.console().handshakeTimeoutSeconds(),
+        config.console().idleTimeoutSeconds());
+
+    router.route().handler(new RequestLog(metrics));
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.api().maxBodyBytes());
+    for (String prefix : List.of("/v2/*", "/v3/*", ConsolePage.BASE + "session")) {
+      router.route(prefix).handler(body);
+    }
+    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle).mount(router);
+    new RemoteConsoleRoute(db, authenticator, policy, desktops, consoleTokens, throttle, metrics, publicUrl).mount(router);
+    new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()), sessions,
+        metrics, config.console().connectTimeoutSeconds()).mount(router);
+    new ConsolePage(consoleTokens, secrets).mount(router);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {
+      boolean up = ok.succeeded() && ok.result();
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("status", up ? "ok" : "store unavailable").put("sessions", sessions.count()).encode());
+    }));
+    ApiErrorHandler errors = new ApiErrorHandler(config.api().maxBodyBytes());
+    router.errorHandler(404, errors);
+    router.errorHandler(405, errors);
+    router.route().failureHandler(errors);
+  }
+
+  private void purgeExpired() {
+    long now = System.currentTimeMillis();
+    db.run(c -> ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now))
+        .onSuccess(n -> {
+          if (n > 0) {
+            log.info("purged {} expired tokens", n);
+          }
+        })
+        .onFailure(e -> log.warn("purging expired tokens failed: {}", e.getMessage()));
+  }
+
+  public String publicUrl() {
+    return publicUrl;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  public SecretBox secrets() {
+    return secrets;
+  }
+
+  public PasswordHasher passwordHasher() {
+    return hasher;
+  }
+
+  public DesktopStore desktops() {
+    return desktops;
+  }
+
+  public ConsoleTokens consoleTokens() {
+    return consoleTokens;
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Closes live consoles (telling each browser why), stops serving, closes the store. */
+  @Override
+  public void close() {
+    if (sessions != null) {
+      sessions.closeAll(CloseReason.SHUTDOWN);
+    }
+    try {
+      if (server != null) {
+        server.shutdown(2, TimeUnit.SECONDS).await();
+      }
+      vertx.close().await();
+    } catch (RuntimeException e) {
+      log.warn("stopping the HTTP server: {}", e.getMessage());
+    }
+    if (db != null) {
+      db.close();
+    }
+    metrics.close();
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static void setLogLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger("deskgate").setLevel(Level.toLevel(level, Level.INFO));
+      context.getLogger("io.deskgate").setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.deskgate;
+
+import io.deskgate.config.Config;
+import io.deskgate.demo.Demo;
+import io.deskgate.inventory.Bootstrap;
+
+/** What Deskgate prints once it serves: where it is, how to log in, and curl lines to try it. */
+final class Walkthrough {
+
+  private Walkthrough() {}
+
+  static String text(String baseUrl, Bootstrap.Admin admin, Demo demo, Config config) {
+    StringBuilder sb = new StringBuilder("\nDeskgate is running.\n\n");
+    sb.append("  API base URL   ").append(baseUrl).append('\n');
+    if (admin == null) {
+      sb.append("  Log in with    a user of your inventory (").append(config.inventory().domains().size())
+          .append(" domain(s) declared in the config file)\n");
+      return sb.append('\n').toString();
+    }
+    String password = admin.password() != null ? admin.password() : "PASSWORD";
+    sb.append("  Project id     ").append(admin.projectId()).append('\n');
+    sb.append("  Log in as      user '").append(admin.user()).append("' in domain '").append(admin.domain())
+        .append("', password: ");
+    sb.append(admin.password() != null
+        ? admin.password() + "   <- shown only now, stored hashed"
+        : "the one printed at the first start (a new one: ./deskgate --reset-admin-password)");
+    sb.append("\n\n");
+    if (demo != null) {
+      sb.append("Open the demo desktop in a browser (valid 10 minutes, once):\n  ").append(demo.consoleUrl())
+          .append("\n\n");
+    }
+    String desktop = demo != null ? Demo.DESKTOP_ID : "DESKTOP_ID";
+    sb.append("Get a token, then a console URL:\n");
+    sb.append("  TOKEN=$(curl -s -o /dev/null -D - ").append(baseUrl).append("/v3/auth/tokens \\\n")
+        .append("    -H 'Content-Type: application/json' -d '{\"auth\":{\"identity\":{\"methods\":[\"password\"],")
+        .append("\"password\":{\"user\":{\"name\":\"").append(admin.user()).append("\",\"password\":\"")
+        .append(password).append("\",\"domain\":{\"name\":\"").append(admin.domain())
+        .append("\"}}}},\"scope\":{\"project\":{\"id\":\"").append(admin.projectId()).append("\"}}}}' \\\n")
+        .append("    | tr -d '\\r' | awk 'tolower($1)==\"x-subject-token:\" {print $2}')\n");
+    sb.append("  curl -s ").append(baseUrl).append("/v2/").append(admin.projectId()).append("/desktops/")
+        .append(desktop).append("/remote-consoles -H \"X-Auth-Token: $TOKEN\"\n");
+    if (demo == null) {
+      sb.append("  (DESKTOP_ID: a desktop of your inventory; or start with --demo for a local one)\n");
+    }
+    sb.append("Open the \"url\" it answers in a browser.\n\n");
+    return sb.toString();
+  }
+}

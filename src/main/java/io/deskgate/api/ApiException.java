@@ -1,0 +1,104 @@
+package io.deskgate.api;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An error answered to an API client in the contract's format: HTTP status, {@code error_code} and
+ * {@code error_msg} (both always present), the request id, and optional extra fields. The static
+ * factories are the rows of the contract's error table (spec section 2), in its order; nothing else
+ * in Deskgate makes up error codes.
+ */
+public class ApiException extends RuntimeException {
+
+  private final int status;
+  private final String code;
+  private final JsonObject extra;
+
+  public ApiException(int status, String code, String message) {
+    this(status, code, message, new JsonObject());
+  }
+
+  public ApiException(int status, String code, String message, JsonObject extra) {
+    super(message, null, false, false);
+    this.status = status;
+    this.code = code;
+    this.extra = extra;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  /** The JSON body sent to the client. */
+  public JsonObject body(String requestId) {
+    JsonObject body = new JsonObject().put("error_code", code).put("error_msg", getMessage());
+    body.mergeIn(extra);
+    return body.put("request_id", requestId);
+  }
+
+  public static ApiException noCredentials() {
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found");
+  }
+
+  public static ApiException badToken() {
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: decrypt token fail");
+  }
+
+  public static ApiException tokenExpired() {
+    return new ApiException(401, "APIGW.0307", "The token must be updated.");
+  }
+
+  public static ApiException unknownAccessKey() {
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: Get secretKey failed");
+  }
+
+  public static ApiException badSignature() {
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+  }
+
+  public static ApiException notProjectMember() {
+    return new ApiException(403, "APIGW.0302", "The IAM user is not authorized to access the API.");
+  }
+
+  public static ApiException policyDenied(String message, String encodedReason) {
+    return new ApiException(403, "WKS.00000403", message,
+        new JsonObject().put("encoded_authorization_message", encodedReason));
+  }
+
+  public static ApiException desktopNotFound() {
+    return new ApiException(404, "WKS.00000404", "The desktop does not exist.");
+  }
+
+  public static ApiException desktopConflict(String status, String operation, String desktopId) {
+    return new ApiException(409, "WKS.00010032", "Operation conflict. The desktop current instance status is ["
+        + status + "] and deny operation [" + operation + "], resource id [" + desktopId + "].");
+  }
+
+  public static ApiException badParameter(String whatIsWrong) {
+    return new ApiException(400, "WKS.00000400", whatIsWrong);
+  }
+
+  public static ApiException bodyTooLarge(int limit) {
+    return new ApiException(413, "WKS.00000413", "The request body is larger than " + limit + " bytes.");
+  }
+
+  public static ApiException throttled() {
+    return new ApiException(429, "APIGW.0308", "The throttling threshold has been reached.");
+  }
+
+  public static ApiException noSuchApi() {
+    return new ApiException(404, "APIGW.0101", "The API does not exist or has not been published in the environment.");
+  }
+
+  public static ApiException storeUnavailable() {
+    return new ApiException(503, "WKS.00000503", "The service is temporarily unavailable, retry later.");
+  }
+
+  public static ApiException internal() {
+    return new ApiException(500, "WKS.00000500", "Internal error.");
+  }
+}

@@ -1,0 +1,21 @@
+package io.deskgate.auth;
+
+/** The IAM actions of the Workspace API that Deskgate checks. */
+public enum Action {
+  CREATE_CONSOLE("workspace:desktops:createConsole"),
+  GET("workspace:desktops:get"),
+  LIST("workspace:desktops:list"),
+  CREATE("workspace:desktops:create"),
+  DELETE("workspace:desktops:delete"),
+  OPERATE("workspace:desktops:operate");
+
+  private final String iamName;
+
+  Action(String iamName) {
+    this.iamName = iamName;
+  }
+
+  public String iamName() {
+    return iamName;
+  }
+}

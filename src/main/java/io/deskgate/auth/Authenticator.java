@@ -1,0 +1,131 @@
+package io.deskgate.auth;
+
+import io.deskgate.api.ApiException;
+import io.deskgate.store.Database;
+import io.deskgate.store.SecretBox;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
+
+/**
+ * Establishes who calls a Workspace API: an {@code X-Auth-Token} (looked up by hash, checked for
+ * expiry and revocation) or an {@code SDK-HMAC-SHA256} signature (AK looked up, SK opened, signature
+ * recomputed over the raw request and compared in constant time, {@code X-Sdk-Date} within 15 minutes).
+ * Either way the caller must belong to the project named in the path.
+ */
+public final class Authenticator {
+
+  public static final Duration CLOCK_SKEW = Duration.ofMinutes(15);
+  private static final DateTimeFormatter SDK_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
+  private final Database db;
+  private final IdentityStore identities;
+  private final IamTokens tokens;
+  private final SecretBox secrets;
+
+  public Authenticator(Database db, IdentityStore identities, IamTokens tokens, SecretBox secrets) {
+    this.db = db;
+    this.identities = identities;
+    this.tokens = tokens;
+    this.secrets = secrets;
+  }
+
+  /** The caller of a Workspace call on {@code projectId}, or a failed future with the contract's error. */
+  public Future<Caller> authenticate(RoutingContext ctx, String projectId) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization != null && authorization.startsWith(AkSkSignature.ALGORITHM)) {
+      return signed(ctx, authorization, projectId);
+    }
+    String token = ctx.request().getHeader("X-Auth-Token");
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(ApiException.noCredentials());
+    }
+    if (!IamTokens.wellFormed(token)) {
+      return Future.failedFuture(ApiException.badToken());
+    }
+    return db.run(c -> tokenCaller(c, token)).map(caller -> {
+      if (!caller.projectId().equals(projectId)) {
+        throw ApiException.notProjectMember();
+      }
+      return caller;
+    });
+  }
+
+  /** The caller behind an IAM token, whatever project it is scoped to. */
+  public Caller tokenCaller(Connection c, String token) throws SQLException {
+    IamTokens.Stored stored = tokens.find(c, token).orElseThrow(ApiException::badToken);
+    if (stored.revoked()) {
+      throw ApiException.badToken();
+    }
+    if (stored.expired(System.currentTimeMillis())) {
+      throw ApiException.tokenExpired();
+    }
+    IdentityStore.User user = identities.userById(c, stored.userId())
+        .filter(IdentityStore.User::enabled).orElseThrow(ApiException::badToken);
+    IdentityStore.Project project = identities.projectById(c, stored.projectId()).orElseThrow(ApiException::badToken);
+    return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
+        identities.roles(c, project.id(), user.id()), "token");
+  }
+
+  private Future<Caller> signed(RoutingContext ctx, String authorization, String projectId) {
+    HttpServerRequest req = ctx.request();
+    AkSkSignature.Header header = AkSkSignature.parse(authorization).orElse(null);
+    if (header == null || !AkSkSignature.coversRequired(header.signedHeaders())) {
+      return Future.failedFuture(ApiException.badSignature());
+    }
+    String sdkDate = req.getHeader("X-Sdk-Date");
+    if (!withinClockSkew(sdkDate)) {
+      return Future.failedFuture(ApiException.badSignature());
+    }
+    Buffer body = ctx.body() == null ? null : ctx.body().buffer();
+    String payloadHash = header.signedHeaders().contains("x-sdk-content-sha256")
+        ? req.getHeader("X-Sdk-Content-Sha256")
+        : Digests.sha256Hex(body == null ? new byte[0] : body.getBytes());
+    String canonical = AkSkSignature.canonicalRequest(req.method().name(), req.path(), req.query(),
+        header.signedHeaders(), req::getHeader, payloadHash);
+    String stringToSign = AkSkSignature.stringToSign(sdkDate, canonical);
+    String headerProject = req.getHeader("X-Project-Id");
+    return db.run(c -> {
+      IdentityStore.AccessKey key = identities.accessKey(c, header.accessKey())
+          .filter(IdentityStore.AccessKey::active).orElseThrow(ApiException::unknownAccessKey);
+      String sk = secrets.open(key.secretSealed(), IdentityStore.AccessKey.sealContext(key.accessKey()));
+      if (!Digests.constantTimeEquals(AkSkSignature.signature(sk, stringToSign), header.signature())) {
+        throw ApiException.badSignature();
+      }
+      IdentityStore.User user = identities.userById(c, key.userId())
+          .filter(IdentityStore.User::enabled).orElseThrow(ApiException::unknownAccessKey);
+      if (headerProject != null && !headerProject.equals(projectId)) {
+        throw ApiException.notProjectMember();
+      }
+      IdentityStore.Project project = identities.projectById(c, projectId)
+          .filter(p -> p.domainId().equals(user.domainId())).orElseThrow(ApiException::notProjectMember);
+      Set<Role> roles = identities.roles(c, project.id(), user.id());
+      if (roles.isEmpty()) {
+        throw ApiException.notProjectMember();
+      }
+      return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
+          roles, "aksk");
+    });
+  }
+
+  static boolean withinClockSkew(String sdkDate) {
+    if (sdkDate == null) {
+      return false;
+    }
+    try {
+      long signedAt = LocalDateTime.parse(sdkDate, SDK_DATE).toInstant(ZoneOffset.UTC).toEpochMilli();
+      return Math.abs(System.currentTimeMillis() - signedAt) <= CLOCK_SKEW.toMillis();
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.deskgate.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the configuration: built-in defaults, overlaid by the YAML file (when there is one), overlaid
+ * by environment variables. Every key {@code a.b_c} can be set as {@code DESKGATE_A_B_C}; lists take
+ * comma-separated values; {@code DESKGATE_INVENTORY} takes the inventory as YAML text. A few short
+ * aliases exist for the keys operators set most ({@link #ALIASES}).
+ */
+public final class ConfigLoader {
+
+  public static final String ENV_PREFIX = "DESKGATE_";
+  public static final String CONFIG_FILE_ENV = "DESKGATE_CONFIG";
+  static final Map<String, String> ALIASES = Map.of(
+      "DESKGATE_PUBLIC_URL", "http.public_url",
+      "DESKGATE_DB_URL", "store.jdbc_url",
+      "DESKGATE_DB_USER", "store.username",
+      "DESKGATE_DB_PASSWORD", "store.password");
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private final List<String> warnings = new ArrayList<>();
+
+  /** Where a value came from, for error messages. */
+  private String source = "defaults";
+
+  public static Config load(Path file, Map<String, String> env) {
+    return new ConfigLoader().read(file, env);
+  }
+
+  /** Each settable key and the environment variable that overrides it, in file order. */
+  public static Map<String, String> keys() {
+    Map<String, String> keys = new LinkedHashMap<>();
+    collectLeaves(YAML.valueToTree(Config.defaults()), "", keys);
+    return keys;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public Config read(Path file, Map<String, String> env) {
+    ObjectNode tree = YAML.valueToTree(Config.defaults());
+    if (file != null) {
+      source = file.toString();
+      merge(tree, readFile(file));
+    }
+    applyEnvironment(tree, env);
+    Config config;
+    try {
+      config = YAML.treeToValue(tree, Config.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException("unknown key '" + path(e) + "' in " + source
+          + " (see docs/configuration.md for the keys)");
+    } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+      throw new ConfigException("invalid value at '" + path(e) + "' in " + source + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the configuration from " + source + ": " + e.getMessage());
+    }
+    validate(config);
+    return config;
+  }
+
+  private static JsonNode readFile(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new ConfigException("config file " + file + " does not exist");
+    }
+    try {
+      JsonNode node = YAML.readTree(file.toFile());
+      if (node == null || node.isMissingNode() || node.isNull()) {
+        return JsonNodeFactory.instance.objectNode();
+      }
+      if (!node.isObject()) {
+        throw new ConfigException("config file " + file + " must hold a YAML mapping at the top");
+      }
+      return node;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static void merge(ObjectNode target, JsonNode overlay) {
+    Iterator<Map.Entry<String, JsonNode>> fields = overlay.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      JsonNode existing = target.get(field.getKey());
+      if (existing instanceof ObjectNode obj && field.getValue().isObject()) {
+        merge(obj, field.getValue());
+      } else {
+        target.set(field.getKey(), field.getValue());
+      }
+    }
+  }
+
+  private void applyEnvironment(ObjectNode tree, Map<String, String> env) {
+    Map<String, String> byEnv = new LinkedHashMap<>();
+    keys().forEach((key, envName) -> byEnv.put(envName, key));
+    byEnv.putAll(ALIASES);
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith(ENV_PREFIX) || name.equals(CONFIG_FILE_ENV)) {
+        continue;
+      }
+      String key = byEnv.get(name);
+      if (key == null) {
+        warnings.add("ignoring unknown environment variable " + name);
+        continue;
+      }
+      source = "environment variable " + name;
+      set(tree, key, e.getValue());
+    }
+    source = "configuration";
+  }
+
+  private static void set(ObjectNode tree, String key, String value) {
+    String[] parts = key.split("\\.");
+    ObjectNode node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = (ObjectNode) node.get(parts[i]);
+    }
+    String leaf = parts[parts.length - 1];
+    JsonNode current = node.get(leaf);
+    if (key.equals("inventory")) {
+      try {
+        node.set(leaf, value.isBlank() ? JsonNodeFactory.instance.objectNode() : YAML.readTree(value));
+      } catch (IOException e) {
+        throw new ConfigException("DESKGATE_INVENTORY is not valid YAML: " + e.getMessage());
+      }
+    } else if (current instanceof ArrayNode) {
+      ArrayNode list = JsonNodeFactory.instance.arrayNode();
+      for (String item : value.split(",")) {
+        if (!item.isBlank()) {
+          list.add(item.trim());
+        }
+      }
+      node.set(leaf, list);
+    } else {
+      node.set(leaf, value.isEmpty() ? JsonNodeFactory.instance.nullNode() : new TextNode(value));
+    }
+  }
+
+  private static void collectLeaves(JsonNode node, String prefix, Map<String, String> out) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
+      if (f.getValue().isObject() && !key.equals("inventory")) {
+        collectLeaves(f.getValue(), key, out);
+      } else {
+        out.put(key, ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT));
+      }
+    }
+  }
+
+  private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (sb.length() > 0) {
+          sb.append('.');
+        }
+        sb.append(ref.getFieldName());
+      } else {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void validate(Config c) {
+    require(c.http().host() != null && !c.http().host().isBlank(), "http.host must be set");
+    require(c.http().port() >= 0 && c.http().port() <= 65535, "http.port must be 0-65535");
+    if (c.http().publicUrl() != null) {
+      try {
+        URI u = URI.create(c.http().publicUrl());
+        require(("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,
+            "http.public_url must be an absolute http(s) URL, got '" + c.http().publicUrl() + "'");
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("http.public_url is not a URL: " + c.http().publicUrl());
+      }
+    }
+    require(c.store().jdbcUrl() != null
+            && (c.store().jdbcUrl().startsWith("jdbc:h2:") || c.store().jdbcUrl().startsWith("jdbc:postgresql:")),
+        "store.jdbc_url must be a jdbc:h2: or jdbc:postgresql: URL");
+    require(c.store().poolSize() >= 1 && c.store().poolSize() <= 200, "store.pool_size must be 1-200");
+    require(c.store().connectionTimeoutMs() >= 250, "store.connection_timeout_ms must be at least 250");
+    require(c.console().tokenTtlSeconds() >= 10 && c.console().tokenTtlSeconds() <= 86400,
+        "console.token_ttl_seconds must be 10-86400");
+    require(c.console().connectTimeoutSeconds() >= 1, "console.connect_timeout_seconds must be at least 1");
+    require(c.console().handshakeTimeoutSeconds() >= 1, "console.handshake_timeout_seconds must be at least 1");
+    require(c.console().idleTimeoutSeconds() >= 0, "console.idle_timeout_seconds must be 0 (off) or more");
+    for (String origin : c.console().allowedOrigins()) {
+      require(origin.equals("*") || origin.matches("https?://[^/\\s]+"),
+          "console.allowed_origins entries look like https://host[:port] (no path), got '" + origin + "'");
+    }
+    require(c.auth().tokenTtlSeconds() >= 60, "auth.token_ttl_seconds must be at least 60");
+    require(c.auth().passwordHashIterations() >= 10_000, "auth.password_hash_iterations must be at least 10000");
+    require(c.api().rateLimit().requestsPerSecond() >= 0 && c.api().rateLimit().burst() >= 0,
+        "api.rate_limit values must be 0 (off) or more");
+    require(c.api().maxBodyBytes() >= 1024, "api.max_body_bytes must be at least 1024");
+    require(c.inventory() != null, "inventory must be a mapping with a 'domains' list");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new ConfigException(message);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package io.deskgate.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.List;
+
+/**
+ * Domains, users, projects and desktops declared in the config file. Applied idempotently at every
+ * start by {@code InventoryApplier}: what is declared is created or updated, nothing is deleted.
+ */
+public record Inventory(List<Domain> domains) {
+
+  public record Domain(String name, List<User> users, List<Project> projects) {}
+
+  public record User(String name, String password, List<AccessKey> accessKeys) {}
+
+  public record AccessKey(String ak, String sk) {}
+
+  public record Project(String id, String name, List<Member> members, List<Desktop> desktops) {}
+
+  public record Member(String user, List<String> roles) {}
+
+  public record Desktop(String id, String computerName, String userName, ConsoleEndpoint console) {}
+
+  public record ConsoleEndpoint(String host, int port, String password) {}
+
+  @JsonIgnore
+  public boolean isEmpty() {
+    return domains == null || domains.isEmpty();
+  }
+}

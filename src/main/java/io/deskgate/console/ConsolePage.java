@@ -1,0 +1,99 @@
+package io.deskgate.console;
+
+import io.deskgate.api.ApiException;
+import io.deskgate.api.Responses;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.store.SecretBox;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/**
+ * The browser side of a console URL: our page {@code vnc_auto.html} (built on the npm package
+ * {@code @novnc/novnc}, served from the jar), its assets, and {@code POST session}, which tells the
+ * page whether its token is still good and hands it the desktop's VNC password when there is one.
+ * The page then opens the WebSocket at {@link io.deskgate.proxy.ConsoleProxy#PATH}.
+ */
+public final class ConsolePage {
+
+  public static final String BASE = "/vnc/console/";
+  public static final String PAGE_PATH = BASE + "vnc_auto.html";
+  private static final String CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; "
+      + "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
+  private final ConsoleTokens tokens;
+  private final SecretBox secrets;
+  private final Buffer page;
+
+  public ConsolePage(ConsoleTokens tokens, SecretBox secrets) {
+    this.tokens = tokens;
+    this.secrets = secrets;
+    this.page = resource("web/console/vnc_auto.html");
+  }
+
+  /** The console URL that opens {@code token}'s desktop with the page in {@code lang}. */
+  public static String url(String publicUrl, String token, Language lang) {
+    return publicUrl + PAGE_PATH + "?token=" + token + "&lang=" + lang.tag();
+  }
+
+  public void mount(Router router) {
+    router.get(PAGE_PATH).handler(this::page);
+    router.post(BASE + "session").handler(this::session);
+    router.get(BASE + "*").handler(StaticHandler.create("web/console")
+        .setDirectoryListing(false)
+        .setMaxAgeSeconds(3600));
+  }
+
+  private void page(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Content-Security-Policy", CSP)
+        .end(page);
+  }
+
+  private void session(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null || !(body.getValue("token") instanceof String token)) {
+      ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
+      return;
+    }
+    tokens.peek(token).onSuccess(desktop -> {
+      if (desktop.isEmpty()) {
+        ctx.fail(new ApiException(410, "WKS.00000410", "The console link has expired or has already been used."));
+        return;
+      }
+      Desktop d = desktop.get();
+      JsonObject answer = new JsonObject().put("computer_name", d.computerName());
+      if (d.console().passwordSealed() != null) {
+        answer.put("credentials", new JsonObject()
+            .put("password", secrets.open(d.console().passwordSealed(), Desktop.passwordSealContext(d.id()))));
+      }
+      Responses.json(ctx, 200, answer);
+    }).onFailure(ctx::fail);
+  }
+
+  private static Buffer resource(String name) {
+    try (InputStream in = ConsolePage.class.getClassLoader().getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the jar; rebuild with mvn package");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package io.deskgate.console;
+
+import static io.deskgate.store.Sql.one;
+import static io.deskgate.store.Sql.update;
+
+import io.deskgate.auth.Digests;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.desktop.DesktopStore;
+import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsoleRefusal;
+import io.deskgate.proxy.TokenLookup;
+import io.deskgate.store.Database;
+import io.deskgate.store.StoreUnavailableException;
+import io.vertx.core.Future;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Console tokens: the one-time secret in a console URL. A random UUID (122 random bits) handed out
+ * once, stored only as its SHA-256 with the desktop, project, user and expiry, consumed by the first
+ * WebSocket that presents it (an UPDATE guarded by {@code used_at IS NULL}, so of two concurrent
+ * redemptions, on one node or several, exactly one wins).
+ */
+public final class ConsoleTokens implements TokenLookup {
+
+  private static final Pattern FORMAT =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+  private final Database db;
+  private final DesktopStore desktops;
+  private final long ttlMillis;
+
+  public ConsoleTokens(Database db, DesktopStore desktops, int ttlSeconds) {
+    this.db = db;
+    this.desktops = desktops;
+    this.ttlMillis = ttlSeconds * 1000L;
+  }
+
+  /** A fresh token for the user on the desktop. */
+  public String issue(Connection c, Desktop desktop, String userId) throws SQLException {
+    String token = UUID.randomUUID().toString();
+    long now = System.currentTimeMillis();
+    update(c, "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?)",
+        Digests.sha256Hex(token), desktop.id(), desktop.projectId(), userId, now, now + ttlMillis);
+    return token;
+  }
+
+  @Override
+  public boolean looksLikeToken(String candidate) {
+    return candidate != null && FORMAT.matcher(candidate).matches();
+  }
+
+  @Override
+  public Future<Target> redeem(String token) {
+    if (!looksLikeToken(token)) {
+      return Future.failedFuture(new ConsoleRefusal(CloseReason.TOKEN_REFUSED, "malformed token"));
+    }
+    String hash = Digests.sha256Hex(token);
+    return db.run(c -> {
+      long now = System.currentTimeMillis();
+      if (update(c, "UPDATE console_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+          now, hash, now) != 1) {
+        throw new ConsoleRefusal(CloseReason.TOKEN_REFUSED, whyUnusable(c, hash, now));
+      }
+      Grant grant = grant(c, hash).orElseThrow();
+      Desktop desktop = desktops.find(c, grant.desktopId())
+          .orElseThrow(() -> new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop deleted"));
+      if (!desktop.acceptsConsoles()) {
+        throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
+      }
+      return new Target(desktop.id(), grant.userId(), desktop.console().host(), desktop.console().port());
+    }).recover(e -> Future.failedFuture(e instanceof StoreUnavailableException
+        ? new ConsoleRefusal(CloseReason.STORE_UNAVAILABLE, e.getMessage()) : e));
+  }
+
+  /** The desktop of a token that is still unused and unexpired, without consuming it (for the page). */
+  public Future<Optional<Desktop>> peek(String token) {
+    if (!looksLikeToken(token)) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    String hash = Digests.sha256Hex(token);
+    return db.run(c -> {
+      boolean usable = one(c, "SELECT 1 FROM console_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+          rs -> true, hash, System.currentTimeMillis()).isPresent();
+      Optional<Grant> grant = usable ? grant(c, hash) : Optional.empty();
+      return grant.isPresent() ? desktops.find(c, grant.get().desktopId()) : Optional.<Desktop>empty();
+    });
+  }
+
+  /** Deletes tokens that expired more than a day ago; returns how many. */
+  public static int purgeExpired(Connection c, long now) throws SQLException {
+    return update(c, "DELETE FROM console_tokens WHERE expires_at < ?", now - 86_400_000L);
+  }
+
+  /** What a token grants: a desktop, to a user. */
+  private record Grant(String desktopId, String userId) {}
+
+  private static Optional<Grant> grant(Connection c, String hash) throws SQLException {
+    return one(c, "SELECT desktop_id, user_id FROM console_tokens WHERE token_hash = ?",
+        rs -> new Grant(rs.getString(1), rs.getString(2)), hash);
+  }
+
+  private static String whyUnusable(Connection c, String hash, long now) throws SQLException {
+    return one(c, "SELECT used_at, expires_at FROM console_tokens WHERE token_hash = ?",
+        rs -> rs.getObject(1) != null ? "token already used" : rs.getLong(2) <= now ? "token expired" : "token raced",
+        hash).orElse("unknown token");
+  }
+}

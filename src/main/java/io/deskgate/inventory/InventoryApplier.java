@@ -1,0 +1,186 @@
+package io.deskgate.inventory;
+
+import static io.deskgate.store.Sql.one;
+import static io.deskgate.store.Sql.update;
+
+import io.deskgate.auth.Digests;
+import io.deskgate.auth.IdentityStore;
+import io.deskgate.auth.PasswordHasher;
+import io.deskgate.auth.Role;
+import io.deskgate.config.ConfigException;
+import io.deskgate.config.Inventory;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.desktop.DesktopStore;
+import io.deskgate.store.Database;
+import io.deskgate.store.SecretBox;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Applies the config file's inventory to the store, in one transaction, at every start: domains,
+ * users (password hashed, access keys' secrets sealed), projects with their members' roles, and
+ * desktops with their console endpoints. Idempotent: what exists is updated to match, what is missing
+ * is created, nothing is deleted. A member's roles in a project are exactly the ones listed.
+ */
+public final class InventoryApplier {
+
+  private final PasswordHasher hasher;
+  private final SecretBox secrets;
+  private final DesktopStore desktops;
+
+  public InventoryApplier(PasswordHasher hasher, SecretBox secrets, DesktopStore desktops) {
+    this.hasher = hasher;
+    this.secrets = secrets;
+    this.desktops = desktops;
+  }
+
+  public void apply(Database db, Inventory inventory) {
+    db.transactionNow(c -> {
+      for (Inventory.Domain domain : list(inventory.domains())) {
+        applyDomain(c, domain);
+      }
+      return null;
+    });
+  }
+
+  private void applyDomain(Connection c, Inventory.Domain spec) throws SQLException {
+    String where = "inventory domain '" + spec.name() + "'";
+    requireName(spec.name(), "inventory: every domain needs a name");
+    String domainId = ensureDomain(c, spec.name());
+    for (Inventory.User user : list(spec.users())) {
+      applyUser(c, domainId, user, where);
+    }
+    for (Inventory.Project project : list(spec.projects())) {
+      applyProject(c, domainId, project, where);
+    }
+  }
+
+  /** The domain's id, creating the domain when it does not exist. */
+  public static String ensureDomain(Connection c, String name) throws SQLException {
+    Optional<String> id = one(c, "SELECT id FROM domains WHERE name = ?", rs -> rs.getString(1), name);
+    if (id.isPresent()) {
+      return id.get();
+    }
+    String newId = Digests.randomHexId(32);
+    update(c, "INSERT INTO domains (id, name, created_at) VALUES (?, ?, ?)", newId, name, System.currentTimeMillis());
+    return newId;
+  }
+
+  private void applyUser(Connection c, String domainId, Inventory.User spec, String where) throws SQLException {
+    requireName(spec.name(), where + ": every user needs a name");
+    Optional<String[]> existing = one(c, "SELECT id, password_hash FROM users WHERE domain_id = ? AND name = ?",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, domainId, spec.name());
+    String userId;
+    if (existing.isEmpty()) {
+      userId = Digests.randomHexId(32);
+      update(c, "INSERT INTO users (id, domain_id, name, password_hash, enabled, created_at) VALUES (?, ?, ?, ?, TRUE, ?)",
+          userId, domainId, spec.name(), spec.password() == null ? null : hasher.hash(spec.password()),
+          System.currentTimeMillis());
+    } else {
+      userId = existing.get()[0];
+      if (spec.password() != null && !hasher.verify(spec.password(), existing.get()[1])) {
+        update(c, "UPDATE users SET password_hash = ? WHERE id = ?", hasher.hash(spec.password()), userId);
+      }
+    }
+    for (Inventory.AccessKey key : list(spec.accessKeys())) {
+      applyAccessKey(c, userId, key, where + " user '" + spec.name() + "'");
+    }
+  }
+
+  private void applyAccessKey(Connection c, String userId, Inventory.AccessKey spec, String where) throws SQLException {
+    if (spec.ak() == null || !spec.ak().matches("[A-Za-z0-9]{8,128}") || spec.sk() == null || spec.sk().isEmpty()) {
+      throw new ConfigException(where + ": access keys need an ak of 8-128 letters or digits and a non-empty sk");
+    }
+    Optional<String> owner = one(c, "SELECT user_id FROM access_keys WHERE access_key = ?", rs -> rs.getString(1), spec.ak());
+    String sealed = secrets.seal(spec.sk(), IdentityStore.AccessKey.sealContext(spec.ak()));
+    if (owner.isEmpty()) {
+      update(c, "INSERT INTO access_keys (access_key, user_id, secret_enc, status, description, created_at) "
+          + "VALUES (?, ?, ?, 'active', 'inventory', ?)", spec.ak(), userId, sealed, System.currentTimeMillis());
+    } else if (!owner.get().equals(userId)) {
+      throw new ConfigException(where + ": access key " + spec.ak() + " already belongs to another user");
+    } else {
+      update(c, "UPDATE access_keys SET secret_enc = ?, status = 'active' WHERE access_key = ?", sealed, spec.ak());
+    }
+  }
+
+  private void applyProject(Connection c, String domainId, Inventory.Project spec, String where) throws SQLException {
+    requireName(spec.name(), where + ": every project needs a name");
+    String projectWhere = where + " project '" + spec.name() + "'";
+    Optional<String[]> byName = one(c, "SELECT id, domain_id FROM projects WHERE domain_id = ? AND name = ?",
+        rs -> new String[] {rs.getString(1), rs.getString(2)}, domainId, spec.name());
+    String projectId = spec.id() != null ? spec.id() : byName.map(r -> r[0]).orElse(Digests.randomHexId(32));
+    if (!projectId.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw new ConfigException(projectWhere + ": id must be 1-64 letters, digits, '-' or '_'");
+    }
+    Optional<String> ownerDomain = one(c, "SELECT domain_id FROM projects WHERE id = ?", rs -> rs.getString(1), projectId);
+    if (ownerDomain.isPresent() && !ownerDomain.get().equals(domainId)) {
+      throw new ConfigException(projectWhere + ": project id " + projectId + " belongs to another domain");
+    }
+    if (byName.isPresent() && !byName.get()[0].equals(projectId)) {
+      throw new ConfigException(projectWhere + ": the domain already has a project of that name with id " + byName.get()[0]);
+    }
+    if (ownerDomain.isEmpty()) {
+      update(c, "INSERT INTO projects (id, domain_id, name, created_at) VALUES (?, ?, ?, ?)",
+          projectId, domainId, spec.name(), System.currentTimeMillis());
+    } else {
+      update(c, "UPDATE projects SET name = ? WHERE id = ?", spec.name(), projectId);
+    }
+    for (Inventory.Member member : list(spec.members())) {
+      applyMember(c, domainId, projectId, member, projectWhere);
+    }
+    for (Inventory.Desktop desktop : list(spec.desktops())) {
+      applyDesktop(c, projectId, desktop, projectWhere);
+    }
+  }
+
+  private static void applyMember(Connection c, String domainId, String projectId, Inventory.Member spec, String where)
+      throws SQLException {
+    String userId = one(c, "SELECT id FROM users WHERE domain_id = ? AND name = ?", rs -> rs.getString(1),
+        domainId, spec.user())
+        .orElseThrow(() -> new ConfigException(where + ": member '" + spec.user() + "' is not a user of the domain"));
+    update(c, "DELETE FROM project_roles WHERE project_id = ? AND user_id = ?", projectId, userId);
+    for (String role : list(spec.roles())) {
+      if (Role.byId(role).isEmpty()) {
+        throw new ConfigException(where + ": unknown role '" + role + "' for '" + spec.user() + "'; roles are "
+            + Arrays.stream(Role.values()).map(Role::id).collect(Collectors.joining(", ")));
+      }
+      update(c, "INSERT INTO project_roles (project_id, user_id, role) VALUES (?, ?, ?)", projectId, userId, role);
+    }
+  }
+
+  private void applyDesktop(Connection c, String projectId, Inventory.Desktop spec, String where) throws SQLException {
+    if (spec.id() == null || !DesktopStore.ID.matcher(spec.id()).matches()) {
+      throw new ConfigException(where + ": desktop id '" + spec.id()
+          + "' must be 1-255 letters, digits, '-', '_' or '.'");
+    }
+    Inventory.ConsoleEndpoint console = spec.console();
+    if (console == null || console.host() == null || console.port() < 1 || console.port() > 65535) {
+      throw new ConfigException(where + " desktop " + spec.id() + ": console needs a host and a port 1-65535");
+    }
+    Optional<String> otherProject = one(c, "SELECT project_id FROM desktops WHERE id = ?", rs -> rs.getString(1), spec.id())
+        .filter(p -> !p.equals(projectId));
+    if (otherProject.isPresent()) {
+      throw new ConfigException(where + ": desktop " + spec.id() + " already belongs to project " + otherProject.get());
+    }
+    String sealed = console.password() == null || console.password().isEmpty()
+        ? null : secrets.seal(console.password(), Desktop.passwordSealContext(spec.id()));
+    desktops.upsert(c, projectId, spec.id(),
+        spec.computerName() == null ? spec.id() : spec.computerName(),
+        spec.userName() == null ? "" : spec.userName(),
+        new Desktop.ConsoleEndpoint(console.host(), console.port(), sealed));
+  }
+
+  private static void requireName(String name, String message) {
+    if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new ConfigException(message + " of 1-64 letters, digits, '.', '_' or '-' (got '" + name + "')");
+    }
+  }
+
+  private static <T> List<T> list(List<T> maybe) {
+    return maybe == null ? List.of() : maybe;
+  }
+}

@@ -1,0 +1,40 @@
+package io.deskgate.proxy;
+
+/**
+ * Why a console WebSocket ends, with the close code and text the browser receives. Codes 4000-4999
+ * are ours (RFC 6455 leaves them to applications); the console page turns each into a message in the
+ * user's language.
+ */
+public enum CloseReason {
+  TOKEN_REFUSED((short) 4401, "console link expired, already used or unknown"),
+  DESKTOP_NOT_RUNNING((short) 4409, "desktop is not running"),
+  DESKTOP_UNREACHABLE((short) 4502, "desktop unreachable"),
+  STORE_UNAVAILABLE((short) 4503, "service temporarily unavailable"),
+  DESKTOP_SILENT((short) 4504, "desktop did not answer"),
+  IDLE((short) 4408, "closed after inactivity"),
+  SHUTDOWN((short) 1001, "server shutting down"),
+  DESKTOP_CLOSED((short) 1000, "desktop closed the connection"),
+  BROWSER_CLOSED((short) 1000, "browser closed the connection"),
+  INTERNAL((short) 1011, "internal error");
+
+  private final short code;
+  private final String text;
+
+  CloseReason(short code, String text) {
+    this.code = code;
+    this.text = text;
+  }
+
+  public short code() {
+    return code;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  /** For metrics and logs. */
+  public String label() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

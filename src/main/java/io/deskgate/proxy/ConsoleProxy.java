@@ -1,0 +1,127 @@
+package io.deskgate.proxy;
+
+import io.deskgate.api.ApiException;
+import io.deskgate.web.Metrics;
+import io.deskgate.web.RequestLog;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console WebSocket ({@code GET /vnc/console/websockify}, upgraded): checks {@code Origin}
+ * (foreign pages get 403 and no WebSocket), takes the token from the {@code token} query parameter or
+ * from a {@code Sec-WebSocket-Protocol} entry, redeems it, connects to the desktop's VNC endpoint and
+ * hands both sockets to a {@link Session}. A refused or failed session is accepted and then closed
+ * with a {@link CloseReason}, because a browser cannot read the status of a refused upgrade and the
+ * page must tell the user what happened.
+ */
+public final class ConsoleProxy {
+
+  public static final String PATH = "/vnc/console/websockify";
+  private static final Logger log = LoggerFactory.getLogger("deskgate.console");
+
+  private final TokenLookup tokens;
+  private final OriginPolicy origins;
+  private final Sessions sessions;
+  private final Metrics metrics;
+  private final NetClient vncClient;
+
+  public ConsoleProxy(Vertx vertx, TokenLookup tokens, OriginPolicy origins, Sessions sessions, Metrics metrics,
+                      int connectTimeoutSeconds) {
+    this.tokens = tokens;
+    this.origins = origins;
+    this.sessions = sessions;
+    this.metrics = metrics;
+    this.vncClient = vertx.createNetClient(new NetClientOptions()
+        .setConnectTimeout(connectTimeoutSeconds * 1000)
+        .setTcpNoDelay(true)
+        .setTcpKeepAlive(true));
+  }
+
+  public void mount(Router router) {
+    router.get(PATH).handler(this::upgrade);
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String requestId = RequestLog.id(ctx);
+    if (!"websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+      ctx.fail(ApiException.badParameter("This URL only takes a WebSocket upgrade."));
+      return;
+    }
+    String origin = req.getHeader("Origin");
+    if (!origins.allows(origin)) {
+      metrics.sessionRefused("origin");
+      log.warn("console req={} refused: page origin {} is not allowed", requestId, origin);
+      ctx.fail(new ApiException(403, "WKS.00000403", "The page's origin is not allowed to open consoles."));
+      return;
+    }
+    // Keep the request unread while the token is redeemed: an ended request can no longer be upgraded.
+    req.pause();
+    Context context = Vertx.currentContext();
+    String token = tokenOf(req);
+    Future<TokenLookup.Target> redeemed = token == null
+        ? Future.failedFuture(new ConsoleRefusal(CloseReason.TOKEN_REFUSED, "no token"))
+        : tokens.redeem(token);
+    redeemed.compose(target -> vncClient.connect(target.port(), target.host())
+            .map(socket -> new Joined(target, socket))
+            .recover(e -> Future.failedFuture(new ConsoleRefusal(CloseReason.DESKTOP_UNREACHABLE,
+                target.host() + ":" + target.port() + ": " + e.getMessage()))))
+        .onComplete(joined -> req.toWebSocket().onComplete(upgraded -> {
+          if (upgraded.failed()) {
+            log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
+            if (joined.succeeded()) {
+              joined.result().socket().close();
+            }
+            return;
+          }
+          ServerWebSocket ws = upgraded.result();
+          if (joined.succeeded()) {
+            sessions.start(ws, joined.result().socket(), joined.result().target(), requestId, context);
+          } else {
+            refuse(ws, requestId, joined.cause());
+          }
+        }));
+  }
+
+  private record Joined(TokenLookup.Target target, NetSocket socket) {}
+
+  private void refuse(ServerWebSocket ws, String requestId, Throwable cause) {
+    CloseReason reason;
+    if (cause instanceof ConsoleRefusal refusal) {
+      reason = refusal.reason();
+      log.info("console req={} refused: {} ({})", requestId, reason.text(), refusal.getMessage());
+    } else {
+      reason = CloseReason.INTERNAL;
+      log.error("console req={} failed", requestId, cause);
+    }
+    metrics.sessionRefused(reason.label());
+    ws.close(reason.code(), reason.text());
+  }
+
+  /** The token from {@code ?token=}, else the first {@code Sec-WebSocket-Protocol} entry shaped like one. */
+  private String tokenOf(HttpServerRequest req) {
+    String fromQuery = req.getParam("token");
+    if (fromQuery != null && !fromQuery.isEmpty()) {
+      return fromQuery;
+    }
+    String offered = req.getHeader("Sec-WebSocket-Protocol");
+    if (offered != null) {
+      for (String entry : offered.split(",")) {
+        if (tokens.looksLikeToken(entry.trim())) {
+          return entry.trim();
+        }
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,93 @@
+package io.deskgate.proxy;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetSocket;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live console: a browser WebSocket joined to a desktop's VNC TCP connection. Everything here runs
+ * on the event loop that owns both sockets; {@link Sessions} reaches in only through {@link #end}.
+ */
+final class Session {
+
+  private static final Logger log = LoggerFactory.getLogger("deskgate.console");
+  private static final AtomicLong IDS = new AtomicLong();
+
+  final long id = IDS.incrementAndGet();
+  final TokenLookup.Target target;
+  private final ServerWebSocket ws;
+  private final NetSocket vnc;
+  private final Sessions owner;
+  private final Context context;
+  private final long openedAt = System.nanoTime();
+  private volatile long lastActivity = openedAt;
+  private long toDesktop;
+  private long toBrowser;
+  private long handshakeTimer = -1;
+  private boolean ended;
+
+  Session(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, Sessions owner, Context context) {
+    this.ws = ws;
+    this.vnc = vnc;
+    this.target = target;
+    this.owner = owner;
+    this.context = context;
+  }
+
+  void start(String requestId, long handshakeTimeoutMs) {
+    log.info("console s={} req={} desktop={} user={} opened, relaying to {}:{}", id, requestId,
+        target.desktopId(), target.userId(), target.host(), target.port());
+    handshakeTimer = context.owner().setTimer(handshakeTimeoutMs, t -> {
+      if (toBrowser == 0) {
+        end(CloseReason.DESKTOP_SILENT);
+      }
+    });
+    Relay.pipe(ws, vnc, n -> {
+      toDesktop += n;
+      lastActivity = System.nanoTime();
+      owner.metrics().relayedToDesktop(n);
+    });
+    Relay.pipe(vnc, ws, n -> {
+      toBrowser += n;
+      lastActivity = System.nanoTime();
+      owner.metrics().relayedToBrowser(n);
+    });
+    ws.closeHandler(v -> end(CloseReason.BROWSER_CLOSED));
+    vnc.closeHandler(v -> end(CloseReason.DESKTOP_CLOSED));
+    ws.exceptionHandler(e -> end(CloseReason.BROWSER_CLOSED));
+    vnc.exceptionHandler(e -> end(CloseReason.DESKTOP_CLOSED));
+  }
+
+  long idleNanos(long now) {
+    return now - lastActivity;
+  }
+
+  /** Ends the session from any thread: closes both sides once, with the reason sent to the browser. */
+  void end(CloseReason reason) {
+    if (Vertx.currentContext() == context) {
+      endHere(reason);
+    } else {
+      context.runOnContext(v -> endHere(reason));
+    }
+  }
+
+  private void endHere(CloseReason reason) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    context.owner().cancelTimer(handshakeTimer);
+    if (!ws.isClosed()) {
+      ws.close(reason.code(), reason.text());
+    }
+    vnc.close();
+    owner.ended(this, reason);
+    log.info("console s={} desktop={} ended: {} after {} s, {} bytes to browser, {} bytes to desktop", id,
+        target.desktopId(), reason.text(), String.format("%.1f", (System.nanoTime() - openedAt) / 1e9),
+        toBrowser, toDesktop);
+  }
+}

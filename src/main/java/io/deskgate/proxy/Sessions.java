@@ -1,0 +1,69 @@
+package io.deskgate.proxy;
+
+import io.deskgate.web.Metrics;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetSocket;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The live console sessions of this node: started by {@link ConsoleProxy}, swept for idleness by one
+ * periodic timer (not one timer per session), all closed with a reason on shutdown.
+ */
+public final class Sessions {
+
+  private final Vertx vertx;
+  private final Metrics metrics;
+  private final long handshakeTimeoutMs;
+  private final long idleTimeoutNanos;
+  private final Map<Long, Session> live = new ConcurrentHashMap<>();
+  private final long sweeper;
+
+  public Sessions(Vertx vertx, Metrics metrics, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.handshakeTimeoutMs = TimeUnit.SECONDS.toMillis(handshakeTimeoutSeconds);
+    this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
+    long sweepEveryMs = idleTimeoutSeconds == 0 ? 0 : Math.max(250, Math.min(10_000, idleTimeoutSeconds * 1000L / 10));
+    this.sweeper = sweepEveryMs == 0 ? -1 : vertx.setPeriodic(sweepEveryMs, t -> sweepIdle());
+    metrics.liveSessions(live::size);
+  }
+
+  void start(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, String requestId, Context context) {
+    Session session = new Session(ws, vnc, target, this, context);
+    live.put(session.id, session);
+    metrics.sessionOpened();
+    session.start(requestId, handshakeTimeoutMs);
+  }
+
+  void ended(Session session, CloseReason reason) {
+    live.remove(session.id);
+    metrics.sessionClosed(reason.label());
+  }
+
+  Metrics metrics() {
+    return metrics;
+  }
+
+  public int count() {
+    return live.size();
+  }
+
+  /** Closes every live session, telling each browser why. */
+  public void closeAll(CloseReason reason) {
+    vertx.cancelTimer(sweeper);
+    live.values().forEach(s -> s.end(reason));
+  }
+
+  private void sweepIdle() {
+    long now = System.nanoTime();
+    for (Session s : live.values()) {
+      if (s.idleNanos(now) >= idleTimeoutNanos) {
+        s.end(CloseReason.IDLE);
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.deskgate.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.deskgate.config.Config;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The relational store: a HikariCP pool, the schema migrated by Flyway at start, and the one way the
+ * rest of Deskgate touches JDBC: {@link #run} / {@link #transaction}, which execute on a Vert.x worker
+ * thread (JDBC blocks) and translate failures into {@link StoreUnavailableException} (the database
+ * cannot be reached: callers answer 503) or {@link StoreException} (anything else: 500).
+ * The same migrations run on H2 and PostgreSQL; times are stored as epoch milliseconds.
+ */
+public final class Database implements AutoCloseable {
+
+  /** One unit of JDBC work on a borrowed connection. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  private final Vertx vertx;
+  private final HikariDataSource dataSource;
+
+  private Database(Vertx vertx, HikariDataSource dataSource) {
+    this.vertx = vertx;
+    this.dataSource = dataSource;
+  }
+
+  /** Opens the pool and migrates the schema; blocks, so call it before serving. */
+  public static Database open(Vertx vertx, Config.Store config) {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.jdbcUrl());
+    if (config.username() != null) {
+      hc.setUsername(config.username());
+    }
+    if (config.password() != null) {
+      hc.setPassword(config.password());
+    }
+    hc.setMaximumPoolSize(config.poolSize());
+    hc.setConnectionTimeout(config.connectionTimeoutMs());
+    hc.setValidationTimeout(Math.min(config.connectionTimeoutMs(), 5000));
+    hc.setInitializationFailTimeout(config.connectionTimeoutMs());
+    hc.setPoolName("deskgate-store");
+    HikariDataSource ds;
+    try {
+      ds = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      throw new StoreUnavailableException("cannot connect to " + redact(config.jdbcUrl()) + ": " + rootMessage(e), e);
+    }
+    try {
+      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      ds.close();
+      throw new StoreException("schema migration failed on " + redact(config.jdbcUrl()) + ": " + rootMessage(e), e);
+    }
+    return new Database(vertx, ds);
+  }
+
+  /** Runs work on a worker thread in auto-commit mode. */
+  public <T> Future<T> run(Work<T> work) {
+    return vertx.executeBlocking(() -> runNow(work), false);
+  }
+
+  /** Runs work on a worker thread in one transaction, committed when it returns normally. */
+  public <T> Future<T> transaction(Work<T> work) {
+    return vertx.executeBlocking(() -> transactionNow(work), false);
+  }
+
+  /** Runs work on the calling thread; for start-up and tools, never on an event loop. */
+  public <T> T runNow(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return work.apply(c);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  public <T> T transactionNow(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.apply(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  public boolean isPostgres() {
+    return dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  static RuntimeException translate(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    boolean unreachable = e instanceof SQLTransientConnectionException
+        || e instanceof SQLNonTransientConnectionException
+        || state.startsWith("08")      // connection exception
+        || state.startsWith("57P")     // PostgreSQL: server shutting down / terminated
+        || state.equals("90067")       // H2: connection broken
+        || state.equals("90098");      // H2: database closed
+    return unreachable
+        ? new StoreUnavailableException("store unavailable: " + rootMessage(e), e)
+        : new StoreException("store error " + state + ": " + rootMessage(e), e);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+
+  /** JDBC URLs may carry passwords as parameters; never print those. */
+  static String redact(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+  }
+}

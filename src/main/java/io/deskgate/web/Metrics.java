@@ -1,0 +1,86 @@
+package io.deskgate.web;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * What operators watch, exposed at {@code GET /metrics} in Prometheus text format: HTTP requests by
+ * route and status, console sessions (live, opened, refused by reason), bytes relayed each way,
+ * console tokens issued and redeemed, and the JVM.
+ */
+public final class Metrics implements AutoCloseable {
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Counter bytesToDesktop;
+  private final Counter bytesToBrowser;
+  private final Counter tokensIssued;
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  public Metrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    bytesToDesktop = Counter.builder("deskgate.console.bytes").tag("direction", "to_desktop")
+        .description("Bytes relayed from browsers to desktops").register(registry);
+    bytesToBrowser = Counter.builder("deskgate.console.bytes").tag("direction", "to_browser")
+        .description("Bytes relayed from desktops to browsers").register(registry);
+    tokensIssued = Counter.builder("deskgate.console.tokens.issued")
+        .description("Console URLs handed out").register(registry);
+  }
+
+  public void httpRequest(String method, String route, int status, long micros) {
+    Timer.builder("deskgate.http.requests").tag("method", method).tag("route", route)
+        .tag("status", String.valueOf(status)).register(registry).record(micros, TimeUnit.MICROSECONDS);
+  }
+
+  public void liveSessions(Supplier<Number> count) {
+    Gauge.builder("deskgate.console.sessions.live", count).description("Console sessions open now")
+        .register(registry);
+  }
+
+  public void sessionOpened() {
+    registry.counter("deskgate.console.sessions.opened").increment();
+  }
+
+  public void sessionRefused(String reason) {
+    registry.counter("deskgate.console.sessions.refused", "reason", reason).increment();
+  }
+
+  public void sessionClosed(String reason) {
+    registry.counter("deskgate.console.sessions.closed", "reason", reason).increment();
+  }
+
+  public void relayedToDesktop(long bytes) {
+    bytesToDesktop.increment(bytes);
+  }
+
+  public void relayedToBrowser(long bytes) {
+    bytesToBrowser.increment(bytes);
+  }
+
+  public void tokenIssued() {
+    tokensIssued.increment();
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,121 @@
+// Deskgate console page: opens the desktop behind a one-time console URL with noVNC.
+// URL: vnc_auto.html?token=<one-time token>&lang=EN|ZH-CN
+import RFB from './novnc/core/rfb.js';
+
+const MESSAGES = {
+  'EN': {
+    connecting: 'Connecting to the desktop…',
+    connected: 'Connected to {name}',
+    tokenRefused: 'This console link has expired or has already been used. Request a new one.',
+    unreachable: 'The desktop cannot be reached. It may be stopped or its console service is down.',
+    notRunning: 'The desktop is not running.',
+    disconnected: 'Disconnected from the desktop.',
+    idle: 'Disconnected after a period of inactivity.',
+    shutdown: 'The console service restarted. Request a new console link.',
+    unavailable: 'The console service is temporarily unavailable. Try again shortly.',
+    authFailed: 'The desktop refused the console credentials.',
+    sendCad: 'Ctrl+Alt+Del',
+  },
+  'ZH-CN': {
+    connecting: '正在连接桌面…',
+    connected: '已连接到 {name}',
+    tokenRefused: '此远程登录链接已过期或已被使用，请重新获取。',
+    unreachable: '无法连接到桌面，桌面可能已关机或其远程控制服务不可用。',
+    notRunning: '桌面未运行。',
+    disconnected: '已与桌面断开连接。',
+    idle: '长时间无操作，连接已断开。',
+    shutdown: '远程登录服务已重启，请重新获取链接。',
+    unavailable: '远程登录服务暂时不可用，请稍后重试。',
+    authFailed: '桌面拒绝了登录凭据。',
+    sendCad: 'Ctrl+Alt+Del',
+  },
+};
+
+// What the proxy's WebSocket close codes mean (see io.deskgate.proxy.CloseReason).
+const CLOSE_CODES = {
+  4401: 'tokenRefused', 4409: 'notRunning', 4502: 'unreachable', 4504: 'unreachable',
+  4503: 'unavailable', 4408: 'idle', 1001: 'shutdown',
+};
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token');
+const lang = MESSAGES[(params.get('lang') || 'EN').toUpperCase()] ? (params.get('lang') || 'EN').toUpperCase() : 'EN';
+const t = MESSAGES[lang];
+document.documentElement.lang = lang === 'ZH-CN' ? 'zh-CN' : 'en';
+
+// The token is one-time and secret: take it off the address bar (and out of history) at once.
+history.replaceState(null, '', location.pathname + '?lang=' + encodeURIComponent(lang));
+
+const statusEl = document.getElementById('status');
+const dot = document.getElementById('dot');
+function show(state, key, vars) {
+  let text = t[key];
+  for (const [k, v] of Object.entries(vars || {})) text = text.replace('{' + k + '}', v);
+  statusEl.textContent = text;
+  dot.className = state;
+  document.documentElement.dataset.rfbState = state;
+  document.documentElement.dataset.message = key;
+}
+
+async function start() {
+  show('connecting', 'connecting');
+  if (!token) { show('failed', 'tokenRefused'); return; }
+  let session;
+  try {
+    const resp = await fetch('session', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token }), cache: 'no-store', credentials: 'omit',
+    });
+    if (resp.status === 410 || resp.status === 400) { show('failed', 'tokenRefused'); return; }
+    if (!resp.ok) { show('failed', 'unavailable'); return; }
+    session = await resp.json();
+  } catch (e) {
+    show('failed', 'unavailable');
+    return;
+  }
+
+  const wsUrl = new URL('websockify', location.href);
+  wsUrl.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  wsUrl.search = '';
+  // The token travels as a subprotocol entry, not in the URL, so no proxy log in between records it.
+  const ws = new WebSocket(wsUrl.href, ['binary', token]);
+  let closeEvent = null;
+  ws.addEventListener('close', e => { closeEvent = e; });
+
+  const rfb = new RFB(document.getElementById('screen'), ws, { credentials: session.credentials || {} });
+  rfb.scaleViewport = true;
+  rfb.resizeSession = false;
+  rfb.focusOnClick = true;
+  let connected = false;
+  let securityFailed = false;
+  const name = session.computer_name || '';
+
+  rfb.addEventListener('connect', () => {
+    connected = true;
+    show('connected', 'connected', { name });
+    const cad = document.getElementById('cad');
+    cad.textContent = t.sendCad;
+    cad.hidden = false;
+    cad.onclick = () => { rfb.sendCtrlAltDel(); rfb.focus(); };
+    rfb.focus();
+  });
+  rfb.addEventListener('desktopname', e => { if (!name) statusEl.textContent = t.connected.replace('{name}', e.detail.name); });
+  rfb.addEventListener('credentialsrequired', () => {
+    if (session.credentials) rfb.sendCredentials(session.credentials);
+    else { securityFailed = true; show('failed', 'authFailed'); rfb.disconnect(); }
+  });
+  rfb.addEventListener('securityfailure', () => { securityFailed = true; show('failed', 'authFailed'); });
+  rfb.addEventListener('disconnect', () => {
+    document.getElementById('cad').hidden = true;
+    if (securityFailed) return;
+    // The close event may arrive just after noVNC's disconnect: give it a moment.
+    setTimeout(() => {
+      const key = closeEvent && CLOSE_CODES[closeEvent.code];
+      if (key) show(key === 'idle' || key === 'shutdown' ? 'disconnected' : 'failed', key);
+      else if (connected) show('disconnected', 'disconnected');
+      else show('failed', 'unreachable');
+    }, 50);
+  });
+}
+
+start();
