@@ -6,6 +6,7 @@ import io.deskgate.store.SecretBox;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -91,7 +92,7 @@ public final class Authenticator {
         ? req.getHeader("X-Sdk-Content-Sha256")
         : Digests.sha256Hex(body == null ? new byte[0] : body.getBytes());
     String canonical = AkSkSignature.canonicalRequest(req.method().name(), req.path(), req.query(),
-        header.signedHeaders(), req::getHeader, payloadHash);
+        header.signedHeaders(), name -> headerValue(req, name), payloadHash);
     String stringToSign = AkSkSignature.stringToSign(sdkDate, canonical);
     String headerProject = req.getHeader("X-Project-Id");
     return db.run(c -> {
@@ -115,6 +116,16 @@ public final class Authenticator {
       return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
           roles, "aksk");
     });
+  }
+
+  /** A request header as received; Vert.x keeps {@code Host} only as the request's authority. */
+  private static String headerValue(HttpServerRequest req, String name) {
+    String value = req.getHeader(name);
+    if (value == null && name.equals("host") && req.authority() != null) {
+      HostAndPort authority = req.authority();
+      return authority.port() >= 0 ? authority.host() + ":" + authority.port() : authority.host();
+    }
+    return value;
   }
 
   static boolean withinClockSkew(String sdkDate) {

@@ -1,0 +1,207 @@
+package io.deskgate.store;
+
+import static io.deskgate.testing.TestNode.DESKTOP;
+import static io.deskgate.testing.TestNode.PROJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deskgate.auth.Digests;
+import io.deskgate.auth.IamTokens;
+import io.deskgate.config.ConfigLoader;
+import io.deskgate.console.ConsoleTokens;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.inventory.InventoryApplier;
+import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsoleRefusal;
+import io.deskgate.proxy.TokenLookup;
+import io.deskgate.testing.TestNode;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What Deskgate needs from its store, run unchanged against each database it supports (H2 and
+ * PostgreSQL subclasses): the migrated schema, the inventory applied idempotently, secrets at rest,
+ * and one-time console tokens that stay one-time under concurrency.
+ */
+abstract class StoreContract {
+
+  static TestNode node;
+
+  static TestNode start(Map<String, String> storeEnv) {
+    node = TestNode.start(TestNode.standardInventory(5999), storeEnv);
+    return node;
+  }
+
+  @AfterAll
+  static void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  private static long count(String sql, Object... args) {
+    return node.node().database().runNow(c -> Sql.one(c, sql, rs -> rs.getLong(1), args).orElseThrow());
+  }
+
+  private Desktop desktop() {
+    return node.node().database().runNow(c -> node.node().desktops().find(c, DESKTOP).orElseThrow());
+  }
+
+  @Test
+  void theInventoryIsAppliedIdempotently() {
+    long users = count("SELECT COUNT(*) FROM users");
+    long roles = count("SELECT COUNT(*) FROM project_roles");
+    long desktops = count("SELECT COUNT(*) FROM desktops");
+    long keys = count("SELECT COUNT(*) FROM access_keys");
+    node.node().database().runNow(c -> node.node().desktops().setStatus(c, DESKTOP, "SHUTOFF", ""));
+    applyAgain(TestNode.standardInventory(5999));
+    assertThat(count("SELECT COUNT(*) FROM users")).isEqualTo(users).isEqualTo(3);
+    assertThat(count("SELECT COUNT(*) FROM project_roles")).isEqualTo(roles);
+    assertThat(count("SELECT COUNT(*) FROM desktops")).isEqualTo(desktops);
+    assertThat(count("SELECT COUNT(*) FROM access_keys")).isEqualTo(keys).isEqualTo(1);
+    assertThat(desktop().status()).as("a re-applied desktop keeps its status").isEqualTo("SHUTOFF");
+    node.node().database().runNow(c -> node.node().desktops().setStatus(c, DESKTOP, Desktop.ACTIVE, ""));
+  }
+
+  @Test
+  void reapplyingUpdatesWhatChanged() {
+    String changed = TestNode.standardInventory(5999)
+        .replace("alice-pass-1", "alice-pass-2")
+        .replace("{user: bob, roles: [workspace_user]}", "{user: bob, roles: [workspace_viewer]}")
+        .replace("computer_name: dev-01", "computer_name: dev-01-renamed");
+    applyAgain(changed);
+    try {
+      assertThat(node.login("alice", "alice-pass-2", PROJECT).statusCode()).isEqualTo(201);
+      assertThat(node.login("alice", "alice-pass-1", PROJECT).statusCode()).isEqualTo(401);
+      assertThat(count("SELECT COUNT(*) FROM project_roles r JOIN users u ON u.id = r.user_id "
+          + "WHERE u.name = 'bob' AND r.role = 'workspace_viewer'")).isEqualTo(1);
+      assertThat(count("SELECT COUNT(*) FROM project_roles r JOIN users u ON u.id = r.user_id "
+          + "WHERE u.name = 'bob' AND r.role = 'workspace_user'")).isZero();
+      assertThat(desktop().computerName()).isEqualTo("dev-01-renamed");
+    } finally {
+      applyAgain(TestNode.standardInventory(5999));
+    }
+  }
+
+  @Test
+  void secretsAtRestAreHashedOrSealed() {
+    String hashes = node.node().database().runNow(c -> String.join(" ",
+        Sql.list(c, "SELECT password_hash FROM users", rs -> rs.getString(1))));
+    assertThat(hashes).doesNotContain("alice-pass").contains("pbkdf2-sha256$");
+    String sealed = node.node().database().runNow(c -> Sql.one(c,
+        "SELECT secret_enc FROM access_keys WHERE access_key = ?", rs -> rs.getString(1), TestNode.ALICE_AK).orElseThrow());
+    assertThat(sealed).startsWith("v1.").doesNotContain(TestNode.ALICE_SK);
+    applyAgain(TestNode.standardInventory(5999).replace("dev-01, user_name: alice, console: {host: 127.0.0.1, port: 5999}",
+        "dev-01, user_name: alice, console: {host: 127.0.0.1, port: 5999, password: \"vnc-secret\"}"));
+    String vnc = desktop().console().passwordSealed();
+    assertThat(vnc).startsWith("v1.").doesNotContain("vnc-secret");
+    assertThat(node.node().secrets().open(vnc, Desktop.passwordSealContext(DESKTOP))).isEqualTo("vnc-secret");
+    applyAgain(TestNode.standardInventory(5999));
+    assertThat(desktop().console().passwordSealed()).isNull();
+  }
+
+  @Test
+  void aConsoleTokenOpensItsDesktopOnceAndOnlyOnce() {
+    ConsoleTokens tokens = node.node().consoleTokens();
+    String token = issue();
+    assertThat(await(tokens.peek(token))).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DESKTOP));
+    TokenLookup.Target target = await(tokens.redeem(token));
+    assertThat(target.desktopId()).isEqualTo(DESKTOP);
+    assertThat(target.port()).isEqualTo(5999);
+    assertThat(await(tokens.peek(token))).isEmpty();
+    assertRefused(tokens.redeem(token), "token already used");
+    assertRefused(tokens.redeem(java.util.UUID.randomUUID().toString()), "unknown token");
+    assertRefused(tokens.redeem("not-a-token"), "malformed token");
+  }
+
+  @Test
+  void anExpiredConsoleTokenIsRefused() {
+    String token = issue();
+    node.sql("UPDATE console_tokens SET expires_at = ? WHERE token_hash = ?", System.currentTimeMillis() - 1,
+        Digests.sha256Hex(token));
+    assertThat(await(node.node().consoleTokens().peek(token))).isEmpty();
+    assertRefused(node.node().consoleTokens().redeem(token), "token expired");
+  }
+
+  @Test
+  void ofManyConcurrentRedemptionsOfOneTokenExactlyOneWins() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      String token = issue();
+      List<Future<TokenLookup.Target>> attempts = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        attempts.add(node.node().consoleTokens().redeem(token));
+      }
+      Future.join(attempts).toCompletionStage().toCompletableFuture().exceptionally(e -> null).get(30, TimeUnit.SECONDS);
+      assertThat(attempts.stream().filter(Future::succeeded).count()).isEqualTo(1);
+      assertThat(attempts.stream().filter(Future::failed)).allSatisfy(f ->
+          assertThat(((ConsoleRefusal) f.cause()).reason()).isEqualTo(CloseReason.TOKEN_REFUSED));
+    }
+  }
+
+  @Test
+  void iamTokensAreFoundByHashRevokedAndPurgedAfterExpiry() {
+    IamTokens tokens = new IamTokens(86400);
+    String userId = db(c -> Sql.one(c, "SELECT id FROM users WHERE name = 'alice'", rs -> rs.getString(1)).orElseThrow());
+    IamTokens.Issued issued = db(c -> tokens.issue(c, userId, PROJECT, "password"));
+    Optional<IamTokens.Stored> found = db(c -> tokens.find(c, issued.token()));
+    assertThat(found).hasValueSatisfying(s -> {
+      assertThat(s.userId()).isEqualTo(userId);
+      assertThat(s.revoked()).isFalse();
+    });
+    boolean revoked = db(c -> tokens.revoke(c, issued.token()));
+    assertThat(revoked).isTrue();
+    Optional<IamTokens.Stored> afterRevoke = db(c -> tokens.find(c, issued.token()));
+    assertThat(afterRevoke).hasValueSatisfying(s -> assertThat(s.revoked()).isTrue());
+    node.sql("UPDATE iam_tokens SET expires_at = 0 WHERE token_hash = ?", Digests.sha256Hex(issued.token()));
+    int purged = db(c -> IamTokens.purgeExpired(c, System.currentTimeMillis()));
+    assertThat(purged).isPositive();
+    Optional<IamTokens.Stored> afterPurge = db(c -> tokens.find(c, issued.token()));
+    assertThat(afterPurge).isEmpty();
+  }
+
+  private static <T> T db(Database.Work<T> work) {
+    return node.node().database().runNow(work);
+  }
+
+  @Test
+  void aFailedInventoryLeavesNothingHalfWritten() {
+    long users = count("SELECT COUNT(*) FROM users");
+    String broken = TestNode.standardInventory(5999)
+        .replace("- {name: victor, password: \"victor-pass-1\"}",
+            "- {name: victor, password: \"victor-pass-1\"}\n        - {name: walter, password: w}")
+        .replace("roles: [workspace_viewer]", "roles: [superuser]");
+    assertThatThrownBy(() -> applyAgain(broken)).hasMessageContaining("unknown role 'superuser'");
+    assertThat(count("SELECT COUNT(*) FROM users")).isEqualTo(users);
+    assertThat(count("SELECT COUNT(*) FROM users WHERE name = 'walter'")).isZero();
+  }
+
+  private static String issue() {
+    return node.node().database().runNow(c -> node.node().consoleTokens().issue(c,
+        node.node().desktops().find(c, DESKTOP).orElseThrow(), "test-user"));
+  }
+
+  private static void applyAgain(String inventoryYaml) {
+    var inventory = ConfigLoader.load(null, Map.of("DESKGATE_INVENTORY",
+        inventoryYaml.replaceFirst("inventory:\n", "").stripIndent())).inventory();
+    new InventoryApplier(node.node().passwordHasher(), node.node().secrets(), node.node().desktops())
+        .apply(node.node().database(), inventory);
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void assertRefused(Future<?> redemption, String detail) {
+    assertThatThrownBy(() -> await(redemption)).rootCause().isInstanceOf(ConsoleRefusal.class).hasMessage(detail);
+  }
+}

@@ -1,0 +1,166 @@
+package io.deskgate.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A WebSocket client for the console proxy, as a browser's noVNC would use it: it may send an Origin,
+ * offer subprotocols, and reads the stream of bytes the proxy relays. Blocking API for tests.
+ */
+public final class ConsoleClient implements AutoCloseable {
+
+  private static final Vertx VERTX = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+  private static final WebSocketClient CLIENT = VERTX.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20).setConnectTimeout(5000));
+
+  /** How the WebSocket ended: the close frame's code and reason. */
+  public record Close(Short code, String reason) {}
+
+  /** The upgrade was answered with an HTTP status instead of a WebSocket. */
+  public static final class Rejected extends RuntimeException {
+    public final int status;
+
+    Rejected(int status) {
+      super("upgrade rejected with HTTP " + status);
+      this.status = status;
+    }
+  }
+
+  private final WebSocket ws;
+  private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+  private int readOffset;
+  private final CompletableFuture<Close> closed = new CompletableFuture<>();
+
+  private ConsoleClient(WebSocket ws) {
+    this.ws = ws;
+  }
+
+  /** Opens {@code wsUrl}; {@code origin} may be null (not a browser), {@code subprotocols} empty. */
+  public static ConsoleClient connect(String wsUrl, String origin, List<String> subprotocols) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(wsUrl)
+        .setSubProtocols(subprotocols.isEmpty() ? null : subprotocols);
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    CompletableFuture<ConsoleClient> opened = new CompletableFuture<>();
+    CLIENT.connect(options).onComplete(ar -> {
+      if (ar.failed()) {
+        opened.completeExceptionally(ar.cause());
+        return;
+      }
+      ConsoleClient client = new ConsoleClient(ar.result());
+      client.listen();
+      opened.complete(client);
+    });
+    try {
+      return opened.get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UpgradeRejectedException rejected) {
+        throw new Rejected(rejected.getStatus());
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("WebSocket did not open", e);
+    }
+  }
+
+  /** The console WebSocket URL of a node, with the token in the query. */
+  public static String urlWithToken(TestNode node, String token) {
+    return node.baseUrl().replaceFirst("^http", "ws") + "/vnc/console/websockify?token=" + token;
+  }
+
+  public static String url(TestNode node) {
+    return node.baseUrl().replaceFirst("^http", "ws") + "/vnc/console/websockify";
+  }
+
+  private void listen() {
+    ws.handler(data -> {
+      synchronized (received) {
+        received.writeBytes(data.getBytes());
+        received.notifyAll();
+      }
+    });
+    ws.closeHandler(v -> {
+      closed.complete(new Close(ws.closeStatusCode(), ws.closeReason()));
+      synchronized (received) {
+        received.notifyAll();
+      }
+    });
+  }
+
+  public String subprotocol() {
+    return ws.subProtocol();
+  }
+
+  /** Exactly {@code n} bytes, waiting up to {@code timeout}; fails if the socket closes first. */
+  public byte[] read(int n, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (received) {
+      while (received.size() - readOffset < n) {
+        long left = deadline - System.nanoTime();
+        if (closed.isDone() || left <= 0) {
+          throw new IllegalStateException("wanted " + n + " bytes, got " + (received.size() - readOffset)
+              + (closed.isDone() ? " before close " + closed.join() : " before timeout"));
+        }
+        try {
+          received.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+      byte[] all = received.toByteArray();
+      byte[] out = new byte[n];
+      System.arraycopy(all, readOffset, out, 0, n);
+      readOffset += n;
+      return out;
+    }
+  }
+
+  public int bytesReceived() {
+    synchronized (received) {
+      return received.size();
+    }
+  }
+
+  public void send(byte[] data) {
+    ws.writeBinaryMessage(Buffer.buffer(data)).toCompletionStage().toCompletableFuture().join();
+  }
+
+  /** Stops reading from the socket, as a browser tab that froze would. */
+  public void pause() {
+    ws.pause();
+  }
+
+  public Close awaitClose(Duration timeout) {
+    try {
+      return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("WebSocket did not close within " + timeout, e);
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  @Override
+  public void close() {
+    if (!ws.isClosed()) {
+      ws.close();
+    }
+  }
+}

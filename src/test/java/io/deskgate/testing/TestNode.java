@@ -1,0 +1,182 @@
+package io.deskgate.testing;
+
+import io.deskgate.Deskgate;
+import io.deskgate.config.Config;
+import io.deskgate.config.ConfigLoader;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real Deskgate node for a test: configured from YAML text through the real config loader, on a
+ * free port, with its store in a temporary directory (H2) or a fresh PostgreSQL database.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public static final String DOMAIN = "acme";
+  public static final String PROJECT = "0bec5db98280d2d02fd6c00c2de791ce";
+  public static final String OTHER_PROJECT = "5f2a9c1e7d3b4a6c8e0f1a2b3c4d5e6f";
+  public static final String DESKTOP = "2b31ed52-d520-4c1a-9b6e-e57d1a2b3c4d";
+  public static final String BOB_DESKTOP = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+  public static final String OTHER_DESKTOP = "9b2f7c4e-1d3a-4e5f-8a6b-0c1d2e3f4a5b";
+  public static final String ALICE_AK = "AKALICE000000000001";
+  public static final String ALICE_SK = "alice/secret+key=value";
+
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Deskgate node;
+  private final Path dir;
+
+  private TestNode(Deskgate node, Path dir) {
+    this.node = node;
+    this.dir = dir;
+  }
+
+  /**
+   * The inventory most tests use: domain acme with alice (workspace_admin, an access key), bob
+   * (workspace_user) and victor (workspace_viewer); project region-1 with alice's and bob's desktops
+   * on {@code vncPort}; project region-2 with one desktop of alice's.
+   */
+  public static String standardInventory(int vncPort) {
+    return """
+        inventory:
+          domains:
+            - name: acme
+              users:
+                - {name: alice, password: "alice-pass-1", access_keys: [{ak: %s, sk: "%s"}]}
+                - {name: bob, password: "bob-pass-1"}
+                - {name: victor, password: "victor-pass-1"}
+              projects:
+                - id: %s
+                  name: region-1
+                  members:
+                    - {user: alice, roles: [workspace_admin]}
+                    - {user: bob, roles: [workspace_user]}
+                    - {user: victor, roles: [workspace_viewer]}
+                  desktops:
+                    - {id: %s, computer_name: dev-01, user_name: alice, console: {host: 127.0.0.1, port: %d}}
+                    - {id: %s, computer_name: dev-02, user_name: bob, console: {host: 127.0.0.1, port: %d}}
+                - id: %s
+                  name: region-2
+                  members: [{user: alice, roles: [workspace_admin]}]
+                  desktops:
+                    - {id: %s, computer_name: other-01, user_name: alice, console: {host: 127.0.0.1, port: %d}}
+        """.formatted(ALICE_AK, ALICE_SK, PROJECT, DESKTOP, vncPort, BOB_DESKTOP, vncPort, OTHER_PROJECT,
+        OTHER_DESKTOP, vncPort);
+  }
+
+  /** Starts a node; {@code yaml} is added to a base config (free port, fast hashing, store in a temp dir). */
+  public static TestNode start(String yaml) {
+    return start(yaml, Map.of());
+  }
+
+  public static TestNode start(String yaml, Map<String, String> env) {
+    try {
+      Path dir = Files.createTempDirectory("deskgate-test");
+      Path file = dir.resolve("deskgate.yaml");
+      Files.writeString(file, yaml);
+      Map<String, String> all = new HashMap<>();
+      all.put("DESKGATE_HTTP_PORT", "0");
+      all.put("DESKGATE_AUTH_PASSWORD_HASH_ITERATIONS", "10000");
+      all.put("DESKGATE_SECRETS_KEY_FILE", dir.resolve("secret.key").toString());
+      all.putIfAbsent("DESKGATE_DB_URL", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath());
+      all.putAll(env);
+      Config config = ConfigLoader.load(file, all);
+      return new TestNode(Deskgate.start(config), dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Deskgate node() {
+    return node;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public String baseUrl() {
+    return node.publicUrl();
+  }
+
+  public HttpResponse<String> send(HttpRequest.Builder request) {
+    try {
+      return HTTP.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(baseUrl() + path));
+  }
+
+  public HttpResponse<String> get(String path, String... headers) {
+    HttpRequest.Builder b = request(path).GET();
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return send(b);
+  }
+
+  /** The remote-console call for a desktop of a project, with extra headers. */
+  public HttpResponse<String> remoteConsole(String project, String desktop, String... headers) {
+    return get("/v2/" + project + "/desktops/" + desktop + "/remote-consoles", headers);
+  }
+
+  public HttpResponse<String> login(String user, String password, String project) {
+    JsonObject body = new JsonObject().put("auth", new JsonObject()
+        .put("identity", new JsonObject().put("methods", new io.vertx.core.json.JsonArray().add("password"))
+            .put("password", new JsonObject().put("user", new JsonObject().put("name", user).put("password", password)
+                .put("domain", new JsonObject().put("name", DOMAIN)))))
+        .put("scope", new JsonObject().put("project", new JsonObject().put("id", project))));
+    return send(request("/v3/auth/tokens").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
+  }
+
+  /** An IAM token for the user, scoped to the project. */
+  public String token(String user, String password, String project) {
+    HttpResponse<String> r = login(user, password, project);
+    if (r.statusCode() != 201) {
+      throw new IllegalStateException("login failed: " + r.statusCode() + " " + r.body());
+    }
+    return r.headers().firstValue("X-Subject-Token").orElseThrow();
+  }
+
+  /** A console URL for the desktop, as alice (workspace_admin of region-1). */
+  public String consoleUrl(String desktop) {
+    HttpResponse<String> r = remoteConsole(PROJECT, desktop, "X-Auth-Token", token("alice", "alice-pass-1", PROJECT));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("remote-console failed: " + r.statusCode() + " " + r.body());
+    }
+    return new JsonObject(r.body()).getString("url");
+  }
+
+  /** The token inside a console URL. */
+  public static String tokenOf(String consoleUrl) {
+    return URI.create(consoleUrl).getQuery().replaceAll(".*token=([^&]+).*", "$1");
+  }
+
+  /** Runs SQL on the node's store (to put it in states the API cannot reach, such as an expired token). */
+  public int sql(String statement, Object... args) {
+    return node.database().runNow(c -> io.deskgate.store.Sql.update(c, statement, args));
+  }
+
+  @Override
+  public void close() {
+    node.close();
+  }
+}
