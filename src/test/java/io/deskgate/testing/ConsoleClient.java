@@ -145,6 +145,10 @@ public final class ConsoleClient implements AutoCloseable {
     ws.pause();
   }
 
+  public void resume() {
+    ws.resume();
+  }
+
   public Close awaitClose(Duration timeout) {
     try {
       return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,0 +1,321 @@
+package io.deskgate.proxy;
+
+import static io.deskgate.testing.TestNode.BOB_DESKTOP;
+import static io.deskgate.testing.TestNode.DESKTOP;
+import static io.deskgate.testing.TestNode.PROJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deskgate.auth.Digests;
+import io.deskgate.demo.XvncDesktop;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.testing.ConsoleClient;
+import io.deskgate.testing.LogCapture;
+import io.deskgate.testing.RfbClient;
+import io.deskgate.testing.StreamSource;
+import io.deskgate.testing.TestNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console WebSocket against real TigerVNC servers: the RFB handshake and a framebuffer update
+ * through the proxy, token and Origin rules, refusals with their close codes, timeouts, and
+ * back-pressure toward a browser that stops reading.
+ */
+class ConsoleProxyTest {
+
+  static final Duration WAIT = Duration.ofSeconds(15);
+  static XvncDesktop desktopA;
+  static XvncDesktop desktopB;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path run = Files.createTempDirectory("deskgate-xvnc");
+    desktopA = XvncDesktop.start(run, "desk-A", null, "640x480");
+    desktopB = XvncDesktop.start(run, "desk-B", null, "640x480");
+    String inventory = TestNode.standardInventory(desktopA.port())
+        .replace("dev-02, user_name: bob, console: {host: 127.0.0.1, port: " + desktopA.port(),
+            "dev-02, user_name: bob, console: {host: 127.0.0.1, port: " + desktopB.port());
+    node = TestNode.start(inventory, Map.of(
+        "DESKGATE_CONSOLE_ALLOWED_ORIGINS", "https://portal.example.com",
+        "DESKGATE_CONSOLE_HANDSHAKE_TIMEOUT_SECONDS", "2"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    desktopA.close();
+    desktopB.close();
+  }
+
+  private static String token(String desktop) {
+    return TestNode.tokenOf(node.consoleUrl(desktop));
+  }
+
+  private static ConsoleClient open(String token) {
+    return ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), null, List.of());
+  }
+
+  @Test
+  void theRfbHandshakeCompletesAndAFramebufferUpdateArrivesThroughTheProxy() {
+    try (ConsoleClient ws = open(token(DESKTOP))) {
+      RfbClient rfb = new RfbClient(ws);
+      RfbClient.ServerInit init = rfb.handshake();
+      assertThat(init.name()).isEqualTo("desk-A");
+      assertThat(init.width()).isEqualTo(640);
+      assertThat(init.height()).isEqualTo(480);
+      assertThat(rfb.framebufferUpdate(init)).isPositive();
+      assertThat(ws.subprotocol()).isNull();
+    }
+  }
+
+  @Test
+  void theTokenMayTravelAsASubprotocolEntryAndBinaryIsNegotiatedWhenOffered() {
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.url(node), null, List.of("binary", token(DESKTOP)))) {
+      assertThat(ws.subprotocol()).isEqualTo("binary");
+      assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
+    }
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, token(DESKTOP)), null,
+        List.of("binary"))) {
+      assertThat(ws.subprotocol()).isEqualTo("binary");
+      assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
+    }
+    String token = token(DESKTOP);
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.url(node), null, List.of(token))) {
+      assertThat(ws.subprotocol()).isEqualTo(token);
+      assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
+    }
+  }
+
+  @Test
+  void aTokenWorksOnceASecondWebSocketIsRefused() {
+    String token = token(DESKTOP);
+    try (ConsoleClient first = open(token)) {
+      assertThat(new RfbClient(first).readVersion()).isEqualTo("RFB 003.008\n");
+      try (ConsoleClient second = open(token)) {
+        ConsoleClient.Close close = second.awaitClose(WAIT);
+        assertThat(close.code()).isEqualTo((short) 4401);
+        assertThat(close.reason()).isEqualTo("console link expired, already used or unknown");
+        assertThat(second.bytesReceived()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void ofTwoSimultaneousWebSocketsWithOneTokenExactlyOneWins() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      String token = token(DESKTOP);
+      CyclicBarrier together = new CyclicBarrier(2);
+      List<CompletableFuture<ConsoleClient>> both = List.of(
+          CompletableFuture.supplyAsync(() -> openTogether(together, token)),
+          CompletableFuture.supplyAsync(() -> openTogether(together, token)));
+      List<ConsoleClient> clients = both.stream().map(CompletableFuture::join).toList();
+      try {
+        long winners = clients.stream().filter(c -> {
+          try {
+            return new RfbClient(c).readVersion().equals("RFB 003.008\n");
+          } catch (IllegalStateException closedInstead) {
+            assertThat(c.awaitClose(WAIT).code()).isEqualTo((short) 4401);
+            return false;
+          }
+        }).count();
+        assertThat(winners).isEqualTo(1);
+      } finally {
+        clients.forEach(ConsoleClient::close);
+      }
+    }
+  }
+
+  private static ConsoleClient openTogether(CyclicBarrier barrier, String token) {
+    try {
+      barrier.await();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return open(token);
+  }
+
+  @Test
+  void anExpiredOrUnknownTokenIsRefused() {
+    String token = token(DESKTOP);
+    node.sql("UPDATE console_tokens SET expires_at = ? WHERE token_hash = ?", System.currentTimeMillis() - 1,
+        Digests.sha256Hex(token));
+    for (String t : List.of(token, java.util.UUID.randomUUID().toString(), "garbage")) {
+      try (ConsoleClient ws = open(t)) {
+        assertThat(ws.awaitClose(WAIT).code()).isEqualTo((short) 4401);
+        assertThat(ws.bytesReceived()).isZero();
+      }
+    }
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.url(node), null, List.of("binary"))) {
+      assertThat(ws.awaitClose(WAIT).code()).as("no token at all").isEqualTo((short) 4401);
+    }
+  }
+
+  @Test
+  void aTokenOpensItsOwnDesktopWhateverElseTheUrlSays() {
+    String forA = token(DESKTOP);
+    String url = ConsoleClient.url(node) + "?desktop_id=" + BOB_DESKTOP + "&token=" + forA + "&project_id=x";
+    try (ConsoleClient ws = ConsoleClient.connect(url, null, List.of())) {
+      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("desk-A");
+    }
+    try (ConsoleClient ws = open(token(BOB_DESKTOP))) {
+      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("desk-B");
+    }
+  }
+
+  @Test
+  void anUpgradeFromAForeignOriginIsRefusedWith403AndLeavesTheTokenUnused() {
+    String token = token(DESKTOP);
+    assertThatThrownBy(() -> ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), "https://evil.example.net",
+        List.of())).isInstanceOfSatisfying(ConsoleClient.Rejected.class, r -> assertThat(r.status).isEqualTo(403));
+    assertThatThrownBy(() -> ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), "null", List.of()))
+        .isInstanceOfSatisfying(ConsoleClient.Rejected.class, r -> assertThat(r.status).isEqualTo(403));
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), node.baseUrl(), List.of())) {
+      assertThat(new RfbClient(ws).readVersion()).as("the public URL's origin").isEqualTo("RFB 003.008\n");
+    }
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, token(DESKTOP)),
+        "https://portal.example.com", List.of())) {
+      assertThat(new RfbClient(ws).readVersion()).as("an allowed origin").isEqualTo("RFB 003.008\n");
+    }
+  }
+
+  @Test
+  void anUnreachableDesktopClosesWith4502() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    registerDesktop("unreachable", closedPort);
+    try (ConsoleClient ws = open(token("unreachable"))) {
+      ConsoleClient.Close close = ws.awaitClose(WAIT);
+      assertThat(close.code()).isEqualTo((short) 4502);
+      assertThat(close.reason()).isEqualTo("desktop unreachable");
+    }
+  }
+
+  @Test
+  void aDesktopThatAcceptsButNeverSpeaksClosesWith4504AfterTheHandshakeTimeout() throws Exception {
+    try (StreamSource silent = new StreamSource(0)) {
+      registerDesktop("silent", silent.port());
+      try (ConsoleClient ws = open(token("silent"))) {
+        long start = System.nanoTime();
+        ConsoleClient.Close close = ws.awaitClose(WAIT);
+        assertThat(close.code()).isEqualTo((short) 4504);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
+      }
+    }
+  }
+
+  @Test
+  void whenTheDesktopGoesAwayTheBrowserIsToldAndTheSessionEnds() throws Exception {
+    XvncDesktop doomed = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "doomed", null, "320x240");
+    registerDesktop("doomed", doomed.port());
+    try (ConsoleClient ws = open(token("doomed"))) {
+      new RfbClient(ws).handshake();
+      assertThat(node.node().sessions().count()).isPositive();
+      doomed.close();
+      ConsoleClient.Close close = ws.awaitClose(WAIT);
+      assertThat(close.code()).isEqualTo((short) 1000);
+      assertThat(close.reason()).isEqualTo("desktop closed the connection");
+    }
+  }
+
+  @Test
+  void whenTheBrowserClosesTheSessionIsReleased() throws Exception {
+    int before = node.node().sessions().count();
+    ConsoleClient ws = open(token(DESKTOP));
+    new RfbClient(ws).handshake();
+    assertThat(node.node().sessions().count()).isEqualTo(before + 1);
+    ws.close();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (node.node().sessions().count() > before && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(node.node().sessions().count()).isEqualTo(before);
+  }
+
+  @Test
+  void aBrowserThatStopsReadingStopsTheDesktopStreamInsteadOfFillingTheProxy() throws Exception {
+    long total = 256L << 20;
+    try (StreamSource source = new StreamSource(total)) {
+      registerDesktop("firehose", source.port());
+      try (ConsoleClient ws = open(token("firehose"))) {
+        ws.pause();
+        long plateau = waitForPlateau(source);
+        assertThat(plateau).as("bytes the desktop could push while the browser read nothing").isLessThan(48L << 20);
+        Thread.sleep(500);
+        assertThat(source.written()).isEqualTo(plateau);
+        ws.resume();
+        byte[] all = ws.read((int) total, Duration.ofSeconds(60));
+        for (int i = 0; i < all.length; i += 4093) {
+          assertThat(all[i]).isEqualTo((byte) (i % 251));
+        }
+      }
+    }
+  }
+
+  private static long waitForPlateau(StreamSource source) throws InterruptedException {
+    long last = -1;
+    for (int i = 0; i < 100; i++) {
+      Thread.sleep(100);
+      long now = source.written();
+      if (now == last && now > 0) {
+        return now;
+      }
+      last = now;
+    }
+    throw new AssertionError("the desktop kept sending: " + last + " bytes");
+  }
+
+  @Test
+  void aSessionWithNoTrafficEndsAfterTheIdleTimeout() {
+    try (TestNode idle = TestNode.start(TestNode.standardInventory(desktopA.port()),
+        Map.of("DESKGATE_CONSOLE_IDLE_TIMEOUT_SECONDS", "1"))) {
+      try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(idle,
+          TestNode.tokenOf(idle.consoleUrl(DESKTOP))), null, List.of())) {
+        new RfbClient(ws).handshake();
+        long start = System.nanoTime();
+        ConsoleClient.Close close = ws.awaitClose(WAIT);
+        assertThat(close.code()).isEqualTo((short) 4408);
+        assertThat(close.reason()).isEqualTo("closed after inactivity");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(700), Duration.ofSeconds(3));
+      }
+    }
+  }
+
+  @Test
+  void tokensNeverAppearInTheLogs() {
+    try (LogCapture logs = new LogCapture()) {
+      String url = node.consoleUrl(DESKTOP);
+      String token = TestNode.tokenOf(url);
+      try (ConsoleClient ws = open(token)) {
+        new RfbClient(ws).handshake();
+      }
+      String second = token(DESKTOP);
+      try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.url(node), null, List.of("binary", second))) {
+        new RfbClient(ws).readVersion();
+      }
+      try (ConsoleClient ws = open(token)) {
+        ws.awaitClose(WAIT);
+      }
+      assertThat(logs.lines()).isNotEmpty().anyMatch(l -> l.contains("opened")).anyMatch(l -> l.contains("refused"));
+      assertThat(logs.lines()).noneMatch(l -> l.contains(token) || l.contains(second));
+    }
+  }
+
+  private static void registerDesktop(String id, int port) {
+    node.node().database().runNow(c -> {
+      node.node().desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
+      return null;
+    });
+  }
+}
