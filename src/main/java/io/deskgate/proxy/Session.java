@@ -57,7 +57,9 @@ final class Session {
       owner.metrics().relayedToBrowser(n);
     });
     ws.closeHandler(v -> end(CloseReason.BROWSER_CLOSED));
-    vnc.closeHandler(v -> end(CloseReason.DESKTOP_CLOSED));
+    // The end of the desktop's stream, not its socket's close: the close is reported at once, while
+    // data the relay has not yet passed on (paused by back-pressure) still waits to be delivered.
+    vnc.endHandler(v -> end(CloseReason.DESKTOP_CLOSED));
     ws.exceptionHandler(e -> end(CloseReason.BROWSER_CLOSED));
     vnc.exceptionHandler(e -> end(CloseReason.DESKTOP_CLOSED));
   }
