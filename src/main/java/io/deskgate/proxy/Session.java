@@ -46,12 +46,12 @@ final class Session {
         end(CloseReason.DESKTOP_SILENT);
       }
     });
-    Relay.pipe(ws, vnc, n -> {
+    Relay.pipe(ws, vnc, () -> !ended, n -> {
       toDesktop += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToDesktop(n);
     });
-    Relay.pipe(vnc, ws, n -> {
+    Relay.pipe(vnc, ws, () -> !ended && !ws.isClosed(), n -> {
       toBrowser += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToBrowser(n);

@@ -1,0 +1,130 @@
+package io.deskgate.console;
+
+import static io.deskgate.testing.TestNode.BOB_DESKTOP;
+import static io.deskgate.testing.TestNode.DESKTOP;
+import static io.deskgate.testing.TestNode.PROJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deskgate.demo.XvncDesktop;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.testing.BrowserCheck;
+import io.deskgate.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real browser (headless Chromium) opening the URL that the remote-console API answers, against
+ * real TigerVNC desktops: it reaches the connected state with a drawn screen, and shows the user
+ * clear messages, in the URL's language, when it cannot.
+ */
+class BrowserConsoleTest {
+
+  static final Path SHOTS = Path.of("target/browser-screenshots");
+  static XvncDesktop open;
+  static XvncDesktop locked;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Files.createDirectories(SHOTS);
+    Path run = Files.createTempDirectory("deskgate-xvnc");
+    open = XvncDesktop.start(run, "browser-open", null, "1024x768");
+    locked = XvncDesktop.start(run, "browser-locked", "pa55word", "1024x768");
+    String inventory = TestNode.standardInventory(open.port()).replace(
+        "dev-02, user_name: bob, console: {host: 127.0.0.1, port: " + open.port() + "}",
+        "dev-02, user_name: bob, console: {host: 127.0.0.1, port: " + locked.port() + ", password: \"pa55word\"}");
+    node = TestNode.start(inventory);
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    open.close();
+    locked.close();
+  }
+
+  @Test
+  void theUrlFromTheApiShowsTheDesktopTakesKeyboardInputAndLeavesNoTokenInTheAddressBar() {
+    String url = node.consoleUrl(DESKTOP);
+    try (BrowserCheck browser = BrowserCheck.open(url, SHOTS.resolve("connected.png"), "connected", null,
+        "echo typed-through-deskgate")) {
+      JsonObject page = browser.next();
+      assertThat(page.getString("state")).as(page.encodePrettily()).isEqualTo("connected");
+      assertThat(page.getString("status")).isEqualTo("Connected to dev-01");
+      JsonObject canvas = page.getJsonObject("canvas");
+      assertThat(canvas.getInteger("width")).isEqualTo(1024);
+      assertThat(canvas.getInteger("distinctColors")).isGreaterThanOrEqualTo(2);
+      assertThat(canvas.getDouble("dominantFraction")).isLessThan(0.999);
+      assertThat(canvas.getDouble("lumaStddev")).isGreaterThanOrEqualTo(1.0);
+      assertThat(page.getString("href")).doesNotContain(TestNode.tokenOf(url)).doesNotContain("token=").endsWith("?lang=EN");
+      assertThat(page.getBoolean("screenChangedByTyping")).as("keyboard input reaches the desktop").isTrue();
+    }
+    assertThat(SHOTS.resolve("connected.png")).isNotEmptyFile();
+  }
+
+  @Test
+  void aDesktopWithAVncPasswordConnectsWithTheCredentialsDeskgateHolds() {
+    String url = node.consoleUrl(BOB_DESKTOP);
+    try (BrowserCheck browser = BrowserCheck.open(url, SHOTS.resolve("vnc-password.png"), "connected", null)) {
+      JsonObject page = browser.next();
+      assertThat(page.getString("state")).as(page.encodePrettily()).isEqualTo("connected");
+      assertThat(page.getJsonObject("canvas").getInteger("distinctColors")).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void aUsedLinkSaysSoInTheChosenLanguage() {
+    String url = node.consoleUrl(DESKTOP).replace("lang=EN", "lang=ZH-CN");
+    try (BrowserCheck first = BrowserCheck.open(url, SHOTS.resolve("first-use.png"), "connected", null)) {
+      assertThat(first.next().getString("state")).isEqualTo("connected");
+    }
+    try (BrowserCheck again = BrowserCheck.open(url, SHOTS.resolve("used-zh.png"), "failed", null)) {
+      JsonObject page = again.next();
+      assertThat(page.getString("message")).isEqualTo("tokenRefused");
+      assertThat(page.getString("status")).isEqualTo("此远程登录链接已过期或已被使用，请重新获取。");
+      assertThat(page.getString("lang")).isEqualTo("zh-CN");
+    }
+  }
+
+  @Test
+  void anUnreachableDesktopIsReportedAsSuch() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    register("gone", closedPort);
+    try (BrowserCheck browser = BrowserCheck.open(node.consoleUrl("gone"), SHOTS.resolve("unreachable.png"), "failed", null)) {
+      JsonObject page = browser.next();
+      assertThat(page.getString("message")).isEqualTo("unreachable");
+      assertThat(page.getString("status"))
+          .isEqualTo("The desktop cannot be reached. It may be stopped or its console service is down.");
+    }
+  }
+
+  @Test
+  void whenTheDesktopGoesAwayThePageSaysDisconnected() throws Exception {
+    XvncDesktop doomed = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "doomed", null, "800x600");
+    register("doomed", doomed.port());
+    try (BrowserCheck browser = BrowserCheck.open(node.consoleUrl("doomed"), SHOTS.resolve("disconnected.png"),
+        "connected", "disconnected")) {
+      assertThat(browser.next().getString("state")).isEqualTo("connected");
+      doomed.close();
+      JsonObject page = browser.next();
+      assertThat(page.getString("message")).isEqualTo("disconnected");
+      assertThat(page.getString("status")).isEqualTo("Disconnected from the desktop.");
+    } finally {
+      doomed.close();
+    }
+  }
+
+  private static void register(String id, int port) {
+    node.node().database().runNow(c -> {
+      node.node().desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
+      return null;
+    });
+  }
+}
