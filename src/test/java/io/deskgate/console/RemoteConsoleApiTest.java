@@ -251,6 +251,39 @@ class RemoteConsoleApiTest {
         "The API does not exist or has not been published in the environment.");
   }
 
+  // ---- 429 / 500 ----
+
+  @Test
+  void throttledBeyondTheRateLimit() {
+    try (TestNode limited = TestNode.start(TestNode.standardInventory(5999), Map.of(
+        "DESKGATE_API_RATE_LIMIT_REQUESTS_PER_SECOND", "1", "DESKGATE_API_RATE_LIMIT_BURST", "3"))) {
+      String token = limited.token("alice", "alice-pass-1", PROJECT);
+      List<HttpResponse<String>> answers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        answers.add(limited.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", token));
+      }
+      assertThat(answers.subList(0, 3)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+      expectError(answers.get(5), 429, "APIGW.0308", "The throttling threshold has been reached.");
+      String otherUser = limited.token("bob", "bob-pass-1", PROJECT);
+      assertThat(limited.remoteConsole(PROJECT, BOB_DESKTOP, "X-Auth-Token", otherUser).statusCode())
+          .as("another user has an allowance of their own").isEqualTo(200);
+    }
+  }
+
+  @Test
+  void anInternalErrorIsABare500WithoutAStackTrace() {
+    try (io.deskgate.testing.LogCapture logs = new io.deskgate.testing.LogCapture()) {
+      node.sql("ALTER TABLE console_tokens RENAME TO console_tokens_moved");
+      HttpResponse<String> r = node.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", aliceToken);
+      expectError(r, 500, "WKS.00000500", "Internal error.");
+      String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(logs.lines()).anyMatch(l -> l.contains("req=" + requestId) && l.contains("internal error"));
+    } finally {
+      node.sql("ALTER TABLE console_tokens_moved RENAME TO console_tokens");
+    }
+    assertThat(node.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", aliceToken).statusCode()).isEqualTo(200);
+  }
+
   /** Asserts the contract's error format and returns the body. */
   static JsonObject expectError(HttpResponse<String> r, int status, String code, String message) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);

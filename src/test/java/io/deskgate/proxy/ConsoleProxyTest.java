@@ -293,6 +293,29 @@ class ConsoleProxyTest {
   }
 
   @Test
+  void metricsCountSessionsRefusalsAndBytes() {
+    try (ConsoleClient ws = open(token(DESKTOP))) {
+      new RfbClient(ws).handshake();
+      String live = node.get("/metrics").body();
+      assertThat(metric(live, "deskgate_console_sessions_live")).isGreaterThanOrEqualTo(1);
+    }
+    try (ConsoleClient ws = open("not-a-token")) {
+      ws.awaitClose(WAIT);
+    }
+    String metrics = node.get("/metrics").body();
+    assertThat(metric(metrics, "deskgate_console_sessions_opened_total")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "deskgate_console_sessions_refused_total{reason=\"token_refused\"}")).isGreaterThanOrEqualTo(1);
+    assertThat(metric(metrics, "deskgate_console_bytes_total{direction=\"to_browser\"}")).isGreaterThan(12);
+    assertThat(metric(metrics, "deskgate_console_tokens_issued_total")).isGreaterThanOrEqualTo(1);
+  }
+
+  private static double metric(String exposition, String series) {
+    return exposition.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+        .map(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+        .orElseThrow(() -> new AssertionError(series + " not in /metrics"));
+  }
+
+  @Test
   void tokensNeverAppearInTheLogs() {
     try (LogCapture logs = new LogCapture()) {
       String url = node.consoleUrl(DESKTOP);

@@ -1,0 +1,151 @@
+package io.deskgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deskgate.testing.BrowserCheck;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's walkthrough, as a user follows it: start Deskgate with the demo desktop in an empty
+ * directory, run the curl lines it prints, open the console URL they answer in a browser; stop it and
+ * see the demo desktop go; reset the admin password and log in with the new one.
+ */
+class WalkthroughTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theFirstStartPrintsAWalkthroughThatWorks() throws Exception {
+    int port = freePort();
+    Process deskgate = start(port, "--demo");
+    String banner = readBanner(deskgate);
+    try {
+      assertThat(banner).contains("API base URL   http://127.0.0.1:" + port);
+      Matcher password = Pattern.compile("password: (\\S+)   <- shown only now").matcher(banner);
+      assertThat(password.find()).as(banner).isTrue();
+      Matcher demoUrl = Pattern.compile("(http://\\S+/vnc/console/vnc_auto\\.html\\?token=\\S+&lang=EN)").matcher(banner);
+      assertThat(demoUrl.find()).isTrue();
+      int vncPort = demoVncPort();
+      assertThat(canConnect(vncPort)).as("the demo desktop runs").isTrue();
+
+      String curl = banner.substring(banner.indexOf("  TOKEN=$("), banner.indexOf("Open the \"url\""));
+      Process shell = new ProcessBuilder("bash", "-c", "set -e\n" + curl).redirectErrorStream(true).start();
+      String answer = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(shell.waitFor()).as(answer).isZero();
+      JsonObject console = new JsonObject(answer.trim());
+      assertThat(console.getString("type")).isEqualTo("novnc");
+      assertThat(console.getString("protocol")).isEqualTo("vnc");
+      try (BrowserCheck browser = BrowserCheck.open(console.getString("url"),
+          Path.of("target/browser-screenshots/walkthrough.png"), "connected", null)) {
+        JsonObject page = browser.next();
+        assertThat(page.getString("state")).as(page.encodePrettily()).isEqualTo("connected");
+        assertThat(page.getString("status")).isEqualTo("Connected to demo");
+      }
+      deskgate.destroy();
+      assertThat(deskgate.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+      assertThat(canConnect(vncPort)).as("the demo desktop stops with Deskgate").isFalse();
+    } finally {
+      deskgate.destroyForcibly();
+    }
+
+    Process again = start(port);
+    try {
+      String second = readBanner(again);
+      assertThat(second).contains("the one printed at the first start").doesNotContain(password(banner));
+    } finally {
+      again.destroy();
+      again.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    Process reset = new ProcessBuilder(java("--reset-admin-password")).directory(dir.toFile())
+        .redirectErrorStream(true).start();
+    String resetOut = new String(reset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(reset.waitFor()).as(resetOut).isZero();
+    Matcher fresh = Pattern.compile("new password for user admin \\(domain deskgate\\): (\\S+)").matcher(resetOut);
+    assertThat(fresh.find()).as(resetOut).isTrue();
+    assertThat(fresh.group(1)).isNotEqualTo(password(banner));
+  }
+
+  @Test
+  void aBadConfigurationStopsTheStartWithTheKeyName() throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), "http: {prot: 1}\n");
+    Process p = new ProcessBuilder(java("--config", "bad.yaml")).directory(dir.toFile()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).isEqualTo(2);
+    assertThat(out).contains("deskgate: configuration error: unknown key 'http.prot'");
+  }
+
+  private static String password(String banner) {
+    Matcher m = Pattern.compile("password: (\\S+)   <- shown only now").matcher(banner);
+    m.find();
+    return m.group(1);
+  }
+
+  private Process start(int port, String... args) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(java(args)).directory(dir.toFile())
+        .redirectError(dir.resolve("deskgate-" + System.nanoTime() + ".log").toFile());
+    pb.environment().put("DESKGATE_HTTP_PORT", String.valueOf(port));
+    return pb.start();
+  }
+
+  private static List<String> java(String... args) {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
+  /** Everything Deskgate prints on stdout up to the end of its walkthrough. */
+  private static String readBanner(Process p) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    StringBuilder sb = new StringBuilder();
+    for (String line; (line = out.readLine()) != null; ) {
+      sb.append(line).append('\n');
+      if (line.startsWith("Open the \"url\"") || line.startsWith("  Log in with")) {
+        return sb.toString();
+      }
+    }
+    throw new IllegalStateException("Deskgate exited before printing its walkthrough:\n" + sb);
+  }
+
+  private int demoVncPort() throws IOException {
+    try (var logs = Files.list(dir.resolve("data/demo"))) {
+      Path log = logs.filter(p -> p.getFileName().toString().startsWith("xvnc-")).findFirst().orElseThrow();
+      Matcher m = Pattern.compile("Listening for VNC connections on local interface\\(s\\), port (\\d+)")
+          .matcher(Files.readString(log));
+      assertThat(m.find()).isTrue();
+      return Integer.parseInt(m.group(1));
+    }
+  }
+
+  private static boolean canConnect(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,70 @@
+package io.deskgate.console;
+
+import static io.deskgate.console.RemoteConsoleApiTest.expectError;
+import static io.deskgate.testing.TestNode.DESKTOP;
+import static io.deskgate.testing.TestNode.PROJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deskgate.testing.ConsoleClient;
+import io.deskgate.testing.PgDatabase;
+import io.deskgate.testing.TestNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The database becomes unreachable under a running node (its PostgreSQL role loses the right to log
+ * in and its sessions are terminated): calls answer 503 WKS.00000503 within the configured wait,
+ * console WebSockets close with 4503, health says so, and everything works again once it is back.
+ */
+class StoreOutageTest {
+
+  static PgDatabase pg;
+  static String role;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    pg = PgDatabase.create();
+    role = "dg_outage_" + UUID.randomUUID().toString().replace("-", "").substring(0, 8);
+    pg.admin("CREATE ROLE " + role + " LOGIN", "ALTER DATABASE " + pg.name() + " OWNER TO " + role);
+    node = TestNode.start(TestNode.standardInventory(5999), Map.of(
+        "DESKGATE_DB_URL", pg.jdbcUrl(role),
+        "DESKGATE_STORE_CONNECTION_TIMEOUT_MS", "1000"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+    pg.close();
+    pg.admin("DROP ROLE IF EXISTS " + role);
+  }
+
+  @Test
+  void whileTheStoreIsUnreachableCallsAnswer503AndRecoverAfterwards() {
+    String token = node.token("alice", "alice-pass-1", PROJECT);
+    String consoleToken = TestNode.tokenOf(node.consoleUrl(DESKTOP));
+    pg.admin("ALTER ROLE " + role + " NOLOGIN",
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+    try {
+      long start = System.nanoTime();
+      expectError(node.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", token), 503, "WKS.00000503",
+          "The service is temporarily unavailable, retry later.");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      assertThat(node.get("/healthz").statusCode()).isEqualTo(503);
+      try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, consoleToken), null, List.of())) {
+        ConsoleClient.Close close = ws.awaitClose(Duration.ofSeconds(10));
+        assertThat(close.code()).isEqualTo((short) 4503);
+        assertThat(close.reason()).isEqualTo("service temporarily unavailable");
+      }
+    } finally {
+      pg.admin("ALTER ROLE " + role + " LOGIN");
+    }
+    assertThat(node.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", token).statusCode()).isEqualTo(200);
+    assertThat(node.get("/healthz").statusCode()).isEqualTo(200);
+  }
+}
