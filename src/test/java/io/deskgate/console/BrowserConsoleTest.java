@@ -2,11 +2,9 @@ package io.deskgate.console;
 
 import static io.deskgate.testing.TestNode.BOB_DESKTOP;
 import static io.deskgate.testing.TestNode.DESKTOP;
-import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.demo.XvncDesktop;
-import io.deskgate.desktop.Desktop;
 import io.deskgate.testing.BrowserCheck;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
@@ -92,11 +90,7 @@ class BrowserConsoleTest {
 
   @Test
   void anUnreachableDesktopIsReportedAsSuch() throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    register("gone", closedPort);
+    node.addDesktop("gone", TestNode.closedPort());
     try (BrowserCheck browser = BrowserCheck.open(node.consoleUrl("gone"), SHOTS.resolve("unreachable.png"), "failed", null)) {
       JsonObject page = browser.next();
       assertThat(page.getString("message")).isEqualTo("unreachable");
@@ -108,7 +102,7 @@ class BrowserConsoleTest {
   @Test
   void whenTheDesktopGoesAwayThePageSaysDisconnected() throws Exception {
     XvncDesktop doomed = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "doomed", null, "800x600");
-    register("doomed", doomed.port());
+    node.addDesktop("doomed", doomed.port());
     try (BrowserCheck browser = BrowserCheck.open(node.consoleUrl("doomed"), SHOTS.resolve("disconnected.png"),
         "connected", "disconnected")) {
       assertThat(browser.next().getString("state")).isEqualTo("connected");
@@ -119,12 +113,5 @@ class BrowserConsoleTest {
     } finally {
       doomed.close();
     }
-  }
-
-  private static void register(String id, int port) {
-    node.node().database().runNow(c -> {
-      node.node().desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
-      return null;
-    });
   }
 }

@@ -211,11 +211,8 @@ class RemoteConsoleApiTest {
   @Test
   void desktopNotActiveOrWithATaskInProgress() {
     String id = "conflict-desktop";
-    node.node().database().runNow(c -> {
-      node.node().desktops().upsert(c, PROJECT, id, "conflict", "alice",
-          new io.deskgate.desktop.Desktop.ConsoleEndpoint("127.0.0.1", 5999, null));
-      return node.node().desktops().setStatus(c, id, "SHUTOFF", "");
-    });
+    node.addDesktop(id, 5999);
+    node.sql("UPDATE desktops SET status = 'SHUTOFF' WHERE id = ?", id);
     expectError(node.remoteConsole(PROJECT, id, "X-Auth-Token", aliceToken), 409, "WKS.00010032",
         "Operation conflict. The desktop current instance status is [SHUTOFF] and deny operation [createConsole], "
             + "resource id [conflict-desktop].");

@@ -2,13 +2,11 @@ package io.deskgate.proxy;
 
 import static io.deskgate.testing.TestNode.BOB_DESKTOP;
 import static io.deskgate.testing.TestNode.DESKTOP;
-import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deskgate.auth.Digests;
 import io.deskgate.demo.XvncDesktop;
-import io.deskgate.desktop.Desktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RfbClient;
@@ -190,11 +188,7 @@ class ConsoleProxyTest {
 
   @Test
   void anUnreachableDesktopClosesWith4502() throws Exception {
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    registerDesktop("unreachable", closedPort);
+    node.addDesktop("unreachable", TestNode.closedPort());
     try (ConsoleClient ws = open(token("unreachable"))) {
       ConsoleClient.Close close = ws.awaitClose(WAIT);
       assertThat(close.code()).isEqualTo((short) 4502);
@@ -205,7 +199,7 @@ class ConsoleProxyTest {
   @Test
   void aDesktopThatAcceptsButNeverSpeaksClosesWith4504AfterTheHandshakeTimeout() throws Exception {
     try (StreamSource silent = new StreamSource(0)) {
-      registerDesktop("silent", silent.port());
+      node.addDesktop("silent", silent.port());
       try (ConsoleClient ws = open(token("silent"))) {
         long start = System.nanoTime();
         ConsoleClient.Close close = ws.awaitClose(WAIT);
@@ -218,7 +212,7 @@ class ConsoleProxyTest {
   @Test
   void whenTheDesktopGoesAwayTheBrowserIsToldAndTheSessionEnds() throws Exception {
     XvncDesktop doomed = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "doomed", null, "320x240");
-    registerDesktop("doomed", doomed.port());
+    node.addDesktop("doomed", doomed.port());
     try (ConsoleClient ws = open(token("doomed"))) {
       new RfbClient(ws).handshake();
       assertThat(node.node().sessions().count()).isPositive();
@@ -253,7 +247,7 @@ class ConsoleProxyTest {
     long total = 256L << 20;
     long bound = 48L << 20;
     try (StreamSource source = new StreamSource(total)) {
-      registerDesktop("firehose", source.port());
+      node.addDesktop("firehose", source.port());
       try (ConsoleClient ws = open(token("firehose"))) {
         ws.pause();
         // Unbounded buffering would take the whole 256 MiB in well under a second here; with
@@ -329,12 +323,5 @@ class ConsoleProxyTest {
       assertThat(logs.lines()).isNotEmpty().anyMatch(l -> l.contains("opened")).anyMatch(l -> l.contains("refused"));
       assertThat(logs.lines()).noneMatch(l -> l.contains(token) || l.contains(second));
     }
-  }
-
-  private static void registerDesktop(String id, int port) {
-    node.node().database().runNow(c -> {
-      node.node().desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
-      return null;
-    });
   }
 }

@@ -3,9 +3,12 @@ package io.deskgate.testing;
 import io.deskgate.Deskgate;
 import io.deskgate.config.Config;
 import io.deskgate.config.ConfigLoader;
+import io.deskgate.desktop.Desktop;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -168,6 +171,23 @@ public final class TestNode implements AutoCloseable {
   /** The token inside a console URL. */
   public static String tokenOf(String consoleUrl) {
     return URI.create(consoleUrl).getQuery().replaceAll(".*token=([^&]+).*", "$1");
+  }
+
+  /** Registers (or re-points) a desktop of alice's in region-1 whose console is 127.0.0.1:{@code port}. */
+  public void addDesktop(String id, int port) {
+    node.database().runNow(c -> {
+      node.desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
+      return null;
+    });
+  }
+
+  /** A loopback port nothing listens on. */
+  public static int closedPort() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Runs SQL on the node's store (to put it in states the API cannot reach, such as an expired token). */
