@@ -5,15 +5,19 @@ import ch.qos.logback.classic.LoggerContext;
 import io.deskgate.api.ApiErrorHandler;
 import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
+import io.deskgate.auth.AuthorizationMessageRoute;
+import io.deskgate.auth.CredentialRoutes;
 import io.deskgate.auth.IamRoutes;
 import io.deskgate.auth.IamTokens;
 import io.deskgate.auth.IdentityStore;
 import io.deskgate.auth.PasswordHasher;
 import io.deskgate.auth.Policy;
+import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.config.Config;
 import io.deskgate.console.ConsolePage;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.console.RemoteConsoleRoute;
+import io.deskgate.desktop.DesktopRoutes;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.inventory.InventoryApplier;
 import io.deskgate.proxy.CloseReason;
@@ -24,6 +28,7 @@ import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
+import io.deskgate.web.Tls;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -96,7 +101,7 @@ public final class Deskgate implements AutoCloseable {
 
   private void serve() {
     Config.Http http = config.http();
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
         .setPort(http.port())
         .setIdleTimeout(http.idleTimeoutSeconds())
@@ -104,12 +109,18 @@ public final class Deskgate implements AutoCloseable {
         .setMaxWebSocketMessageSize(1 << 20)
         .setWebSocketSubProtocols(List.of("binary", "*"))
         .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16_384));
+        .setMaxHeaderSize(16_384);
+    if (http.tls().enabled()) {
+      String publicHost = http.publicUrl() == null ? null : java.net.URI.create(http.publicUrl()).getHost();
+      options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost));
+    }
+    server = vertx.createHttpServer(options);
     Router router = Router.router(vertx);
     server.requestHandler(router);
     server.listen().await();
     publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
-        : "http://" + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + server.actualPort();
+        : (http.tls().enabled() ? "https://" : "http://")
+            + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + server.actualPort();
     mountRoutes(router);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
     log.info("Deskgate listening on {}:{}, public URL {}, store {}", http.host(), server.actualPort(), publicUrl,
@@ -119,7 +130,7 @@ public final class Deskgate implements AutoCloseable {
   private void mountRoutes(Router router) {
     IdentityStore identities = new IdentityStore();
     IamTokens iamTokens = new IamTokens(config.auth().tokenTtlSeconds());
-    Authenticator authenticator = new Authenticator(db, identities, iamTokens, secrets);
+    Authenticator authenticator = new Authenticator(db, identities, iamTokens, secrets, config.auth().akskLockout());
     Throttle throttle = new Throttle(config.api().rateLimit());
     Policy policy = new Policy(secrets);
     sessions = new Sessions(vertx, metrics, config.console().handshakeTimeoutSeconds(),
@@ -127,11 +138,15 @@ public final class Deskgate implements AutoCloseable {
 
     router.route().handler(new RequestLog(metrics));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.api().maxBodyBytes());
-    for (String prefix : List.of("/v2/*", "/v3/*", ConsolePage.BASE + "session")) {
+    for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session")) {
       router.route(prefix).handler(body);
     }
     new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle).mount(router);
-    new RemoteConsoleRoute(db, authenticator, policy, desktops, consoleTokens, throttle, metrics, publicUrl).mount(router);
+    new CredentialRoutes(db, authenticator, secrets, throttle).mount(router);
+    new AuthorizationMessageRoute(authenticator, policy).mount(router);
+    WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
+    new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
+    new DesktopRoutes(db, access, policy, desktops, sessions::hasLiveConsole).mount(router);
     new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()), sessions,
         metrics, config.console().connectTimeoutSeconds()).mount(router);
     new ConsolePage(consoleTokens, secrets).mount(router);

@@ -60,6 +60,11 @@ public class ApiException extends RuntimeException {
     return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail");
   }
 
+  public static ApiException accessKeyLocked() {
+    return new ApiException(401, "APIGW.0301",
+        "Incorrect IAM authentication information: the access key is locked for a while after repeated signature failures");
+  }
+
   public static ApiException notProjectMember() {
     return new ApiException(403, "APIGW.0302", "The IAM user is not authorized to access the API.");
   }

@@ -1,6 +1,7 @@
 package io.deskgate.auth;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.config.Config;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.vertx.core.Future;
@@ -21,7 +22,8 @@ import java.util.Set;
  * Establishes who calls a Workspace API: an {@code X-Auth-Token} (looked up by hash, checked for
  * expiry and revocation) or an {@code SDK-HMAC-SHA256} signature (AK looked up, SK opened, signature
  * recomputed over the raw request and compared in constant time, {@code X-Sdk-Date} within 15 minutes).
- * Either way the caller must belong to the project named in the path.
+ * Either way the caller must belong to the project named in the path. An access key is locked for a
+ * while after repeated signature failures ({@code auth.aksk_lockout}).
  */
 public final class Authenticator {
 
@@ -32,20 +34,55 @@ public final class Authenticator {
   private final IdentityStore identities;
   private final IamTokens tokens;
   private final SecretBox secrets;
+  private final AccessKeyLockout lockout;
 
-  public Authenticator(Database db, IdentityStore identities, IamTokens tokens, SecretBox secrets) {
+  public Authenticator(Database db, IdentityStore identities, IamTokens tokens, SecretBox secrets,
+                       Config.AkskLockout lockout) {
     this.db = db;
     this.identities = identities;
     this.tokens = tokens;
     this.secrets = secrets;
+    this.lockout = new AccessKeyLockout(lockout);
   }
 
   /** The caller of a Workspace call on {@code projectId}, or a failed future with the contract's error. */
   public Future<Caller> authenticate(RoutingContext ctx, String projectId) {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization != null && authorization.startsWith(AkSkSignature.ALGORITHM)) {
-      return signed(ctx, authorization, projectId);
+      String headerProject = ctx.request().getHeader("X-Project-Id");
+      return signedUser(ctx, authorization).compose(user -> db.run(c -> {
+        if (headerProject != null && !headerProject.equals(projectId)) {
+          throw ApiException.notProjectMember();
+        }
+        return projectCaller(c, user, projectId, "aksk");
+      }));
     }
+    return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token))).map(caller -> {
+      if (!caller.projectId().equals(projectId)) {
+        throw ApiException.notProjectMember();
+      }
+      return caller;
+    });
+  }
+
+  /**
+   * The caller of an IAM call (no project in the path): a token's caller is scoped to the token's
+   * project; a signed call to the {@code X-Project-Id} project when it names one, else to none, with
+   * the roles the user holds anywhere in its domain.
+   */
+  public Future<Caller> identify(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization != null && authorization.startsWith(AkSkSignature.ALGORITHM)) {
+      String headerProject = ctx.request().getHeader("X-Project-Id");
+      return signedUser(ctx, authorization).compose(user -> db.run(c -> headerProject != null
+          ? projectCaller(c, user, headerProject, "aksk")
+          : new Caller(user.id(), user.name(), user.domainId(), user.domainName(), null, null,
+              identities.rolesInDomain(c, user.id()), "aksk")));
+    }
+    return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token)));
+  }
+
+  private static Future<String> tokenFromHeader(RoutingContext ctx) {
     String token = ctx.request().getHeader("X-Auth-Token");
     if (token == null || token.isBlank()) {
       return Future.failedFuture(ApiException.noCredentials());
@@ -53,12 +90,7 @@ public final class Authenticator {
     if (!IamTokens.wellFormed(token)) {
       return Future.failedFuture(ApiException.badToken());
     }
-    return db.run(c -> tokenCaller(c, token)).map(caller -> {
-      if (!caller.projectId().equals(projectId)) {
-        throw ApiException.notProjectMember();
-      }
-      return caller;
-    });
+    return Future.succeededFuture(token);
   }
 
   /** The caller behind an IAM token, whatever project it is scoped to. */
@@ -77,16 +109,27 @@ public final class Authenticator {
         identities.roles(c, project.id(), user.id()), "token");
   }
 
-  private Future<Caller> signed(RoutingContext ctx, String authorization, String projectId) {
+  /** The user of a project of its domain in which it holds a role; 403 otherwise. */
+  private Caller projectCaller(Connection c, IdentityStore.User user, String projectId, String method)
+      throws SQLException {
+    IdentityStore.Project project = identities.projectById(c, projectId)
+        .filter(p -> p.domainId().equals(user.domainId())).orElseThrow(ApiException::notProjectMember);
+    Set<Role> roles = identities.roles(c, project.id(), user.id());
+    if (roles.isEmpty()) {
+      throw ApiException.notProjectMember();
+    }
+    return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
+        roles, method);
+  }
+
+  /** The user whose access key signed the request, once the signature is verified. */
+  private Future<IdentityStore.User> signedUser(RoutingContext ctx, String authorization) {
     HttpServerRequest req = ctx.request();
     AkSkSignature.Header header = AkSkSignature.parse(authorization).orElse(null);
     if (header == null || !AkSkSignature.coversRequired(header.signedHeaders())) {
       return Future.failedFuture(ApiException.badSignature());
     }
     String sdkDate = req.getHeader("X-Sdk-Date");
-    if (!withinClockSkew(sdkDate)) {
-      return Future.failedFuture(ApiException.badSignature());
-    }
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     String payloadHash = header.signedHeaders().contains("x-sdk-content-sha256")
         ? req.getHeader("X-Sdk-Content-Sha256")
@@ -94,27 +137,21 @@ public final class Authenticator {
     String canonical = AkSkSignature.canonicalRequest(req.method().name(), req.path(), req.query(),
         header.signedHeaders(), name -> headerValue(req, name), payloadHash);
     String stringToSign = AkSkSignature.stringToSign(sdkDate, canonical);
-    String headerProject = req.getHeader("X-Project-Id");
     return db.run(c -> {
       IdentityStore.AccessKey key = identities.accessKey(c, header.accessKey())
           .filter(IdentityStore.AccessKey::active).orElseThrow(ApiException::unknownAccessKey);
+      if (lockout.locked(key.accessKey())) {
+        throw ApiException.accessKeyLocked();
+      }
       String sk = secrets.open(key.secretSealed(), IdentityStore.AccessKey.sealContext(key.accessKey()));
-      if (!Digests.constantTimeEquals(AkSkSignature.signature(sk, stringToSign), header.signature())) {
+      if (!withinClockSkew(sdkDate)
+          || !Digests.constantTimeEquals(AkSkSignature.signature(sk, stringToSign), header.signature())) {
+        lockout.failed(key.accessKey());
         throw ApiException.badSignature();
       }
-      IdentityStore.User user = identities.userById(c, key.userId())
+      lockout.succeeded(key.accessKey());
+      return identities.userById(c, key.userId())
           .filter(IdentityStore.User::enabled).orElseThrow(ApiException::unknownAccessKey);
-      if (headerProject != null && !headerProject.equals(projectId)) {
-        throw ApiException.notProjectMember();
-      }
-      IdentityStore.Project project = identities.projectById(c, projectId)
-          .filter(p -> p.domainId().equals(user.domainId())).orElseThrow(ApiException::notProjectMember);
-      Set<Role> roles = identities.roles(c, project.id(), user.id());
-      if (roles.isEmpty()) {
-        throw ApiException.notProjectMember();
-      }
-      return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
-          roles, "aksk");
     });
   }
 

@@ -4,6 +4,7 @@ import io.deskgate.api.ApiException;
 import io.deskgate.api.KeystoneException;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Throttle;
+import io.deskgate.api.Timestamps;
 import io.deskgate.store.Database;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.Future;
@@ -15,9 +16,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Set;
 
@@ -28,8 +26,6 @@ import java.util.Set;
  */
 public final class IamRoutes {
 
-  private static final DateTimeFormatter KEYSTONE_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'000Z'").withZone(ZoneOffset.UTC);
   private static final int MAX_NAME = 255;
 
   private final Vertx vertx;
@@ -233,8 +229,8 @@ public final class IamRoutes {
     s.roles().forEach(r -> roles.add(new JsonObject().put("id", Digests.sha256Hex(r.id()).substring(0, 32))
         .put("name", r.id())));
     return new JsonObject().put("token", new JsonObject()
-        .put("expires_at", KEYSTONE_TIME.format(Instant.ofEpochMilli(expiresAt)))
-        .put("issued_at", KEYSTONE_TIME.format(Instant.ofEpochMilli(issuedAt)))
+        .put("expires_at", Timestamps.iam(expiresAt))
+        .put("issued_at", Timestamps.iam(issuedAt))
         .put("methods", new JsonArray(List.of(methods.split(","))))
         .put("project", new JsonObject().put("id", s.project().id()).put("name", s.project().name())
             .put("domain", new JsonObject().put("id", s.project().domainId()).put("name", s.project().domainName())))

@@ -68,6 +68,15 @@ public final class IdentityStore {
     return roles;
   }
 
+  /** Every built-in role the user holds in any project of its domain. */
+  public Set<Role> rolesInDomain(Connection c, String userId) throws SQLException {
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String id : list(c, "SELECT DISTINCT role FROM project_roles WHERE user_id = ?", rs -> rs.getString(1), userId)) {
+      Role.byId(id).ifPresent(roles::add);
+    }
+    return roles;
+  }
+
   private static User user(ResultSet rs) throws SQLException {
     return new User(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getBoolean(6));

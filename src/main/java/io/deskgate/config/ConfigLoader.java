@@ -202,6 +202,9 @@ public final class ConfigLoader {
         throw new ConfigException("http.public_url is not a URL: " + c.http().publicUrl());
       }
     }
+    Config.Tls tls = c.http().tls();
+    require((tls.certFile() == null) == (tls.keyFile() == null) || tls.selfSigned(),
+        "http.tls needs both cert_file and key_file (PEM), or self_signed: true");
     require(c.store().jdbcUrl() != null
             && (c.store().jdbcUrl().startsWith("jdbc:h2:") || c.store().jdbcUrl().startsWith("jdbc:postgresql:")),
         "store.jdbc_url must be a jdbc:h2: or jdbc:postgresql: URL");
@@ -218,6 +221,9 @@ public final class ConfigLoader {
     }
     require(c.auth().tokenTtlSeconds() >= 60, "auth.token_ttl_seconds must be at least 60");
     require(c.auth().passwordHashIterations() >= 10_000, "auth.password_hash_iterations must be at least 10000");
+    Config.AkskLockout lockout = c.auth().akskLockout();
+    require(lockout.maxFailures() >= 0 && lockout.windowSeconds() >= 1 && lockout.lockSeconds() >= 1,
+        "auth.aksk_lockout: max_failures 0 (off) or more, window_seconds and lock_seconds at least 1");
     require(c.api().rateLimit().requestsPerSecond() >= 0 && c.api().rateLimit().burst() >= 0,
         "api.rate_limit values must be 0 (off) or more");
     require(c.api().maxBodyBytes() >= 1024, "api.max_body_bytes must be at least 1024");

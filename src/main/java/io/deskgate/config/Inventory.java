@@ -2,6 +2,7 @@ package io.deskgate.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Domains, users, projects and desktops declared in the config file. Applied idempotently at every
@@ -19,7 +20,8 @@ public record Inventory(List<Domain> domains) {
 
   public record Member(String user, List<String> roles) {}
 
-  public record Desktop(String id, String computerName, String userName, ConsoleEndpoint console) {}
+  public record Desktop(String id, String computerName, String userName, List<String> ipAddresses,
+                        Map<String, String> metadata, ConsoleEndpoint console) {}
 
   public record ConsoleEndpoint(String host, int port, String password) {}
 

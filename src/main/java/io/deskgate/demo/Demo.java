@@ -9,6 +9,8 @@ import io.deskgate.inventory.Bootstrap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -35,8 +37,8 @@ public final class Demo implements AutoCloseable {
     try {
       String sealed = node.secrets().seal(password, Desktop.passwordSealContext(DESKTOP_ID));
       String token = node.database().transactionNow(c -> {
-        node.desktops().upsert(c, admin.projectId(), DESKTOP_ID, "demo", admin.user(),
-            new Desktop.ConsoleEndpoint("127.0.0.1", xvnc.port(), sealed));
+        node.desktops().upsert(c, Desktop.registered(admin.projectId(), DESKTOP_ID, "demo", admin.user(),
+            List.of("127.0.0.1"), Map.of("provider", "xvnc"), new Desktop.ConsoleEndpoint("127.0.0.1", xvnc.port(), sealed)));
         node.desktops().setStatus(c, DESKTOP_ID, Desktop.ACTIVE, "");
         return node.consoleTokens().issue(c, node.desktops().find(c, DESKTOP_ID).orElseThrow(), admin.userId());
       });

@@ -1,14 +1,25 @@
 package io.deskgate.desktop;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * A desktop of a project, with where its console lives. The console endpoint (VNC host, port, sealed
  * password) is Deskgate's own admin data and never leaves through the Workspace API.
  */
 public record Desktop(String id, String projectId, String computerName, String userName, String status,
-                      String taskStatus, ConsoleEndpoint console, long createdAt) {
+                      String taskStatus, List<String> ipAddresses, Map<String, String> metadata,
+                      ConsoleEndpoint console, long createdAt) {
 
   public static final String ACTIVE = "ACTIVE";
   public static final String SHUTOFF = "SHUTOFF";
+
+  /** A desktop as first registered: running, no task, created now. */
+  public static Desktop registered(String projectId, String id, String computerName, String userName,
+                                   List<String> ipAddresses, Map<String, String> metadata, ConsoleEndpoint console) {
+    return new Desktop(id, projectId, computerName, userName, ACTIVE, "", List.copyOf(ipAddresses),
+        Map.copyOf(metadata), console, System.currentTimeMillis());
+  }
 
   /** Where the desktop's VNC server listens; {@code passwordSealed} is null when it has none. */
   public record ConsoleEndpoint(String host, int port, String passwordSealed) {}

@@ -3,9 +3,19 @@ package io.deskgate.desktop;
 import static io.deskgate.store.Sql.one;
 import static io.deskgate.store.Sql.update;
 
+import io.deskgate.api.ApiException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import io.deskgate.store.Sql;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -16,7 +26,14 @@ public final class DesktopStore {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
   private static final String COLUMNS = "SELECT id, project_id, computer_name, user_name, status, task_status, "
-      + "console_host, console_port, console_password_enc, created_at FROM desktops ";
+      + "ip_addresses, metadata, console_host, console_port, console_password_enc, created_at FROM desktops ";
+
+  /** Fails with 400 unless {@code desktopId} is a well-formed desktop id. */
+  public static void requireValidId(String desktopId) {
+    if (desktopId == null || !ID.matcher(desktopId).matches()) {
+      throw ApiException.badParameter("desktop_id must be 1-255 characters: letters, digits, '-', '_' or '.'.");
+    }
+  }
 
   /** The desktop, if it exists in that project. */
   public Optional<Desktop> find(Connection c, String projectId, String desktopId) throws SQLException {
@@ -28,21 +45,63 @@ public final class DesktopStore {
   }
 
   /**
-   * Creates the desktop, or updates its name, user and console endpoint when it exists; a new desktop
-   * starts {@code ACTIVE}, an existing one keeps its status.
+   * Creates the desktop, or updates its project, name, user, addresses, metadata and console endpoint
+   * when it exists; an existing desktop keeps its status, task and creation time.
    */
-  public void upsert(Connection c, String projectId, String id, String computerName, String userName,
-                     Desktop.ConsoleEndpoint console) throws SQLException {
+  public void upsert(Connection c, Desktop d) throws SQLException {
     long now = System.currentTimeMillis();
-    int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, console_host = ?, "
-            + "console_port = ?, console_password_enc = ?, updated_at = ? WHERE id = ?",
-        projectId, computerName, userName, console.host(), console.port(), console.passwordSealed(), now, id);
+    Desktop.ConsoleEndpoint console = d.console();
+    String ips = new JsonArray(d.ipAddresses()).encode();
+    String metadata = new JsonObject(Map.copyOf(d.metadata())).encode();
+    int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, ip_addresses = ?, "
+            + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, updated_at = ? WHERE id = ?",
+        d.projectId(), d.computerName(), d.userName(), ips, metadata, console.host(), console.port(),
+        console.passwordSealed(), now, d.id());
     if (updated == 0) {
-      update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, console_host, "
-              + "console_port, console_password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?)",
-          id, projectId, computerName, userName, Desktop.ACTIVE, console.host(), console.port(),
-          console.passwordSealed(), now, now);
+      update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, ip_addresses, "
+              + "metadata, console_host, console_port, console_password_enc, created_at, updated_at) "
+              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          d.id(), d.projectId(), d.computerName(), d.userName(), d.status(), d.taskStatus(), ips, metadata,
+          console.host(), console.port(), console.passwordSealed(), d.createdAt(), now);
     }
+  }
+
+  /** Which desktops a list call wants; empty values do not filter. */
+  public record Filter(String computerName, String status, List<String> userNames, List<String> desktopIds) {}
+
+  /** One page of a list and how many desktops match in all. */
+  public record Page(long total, List<Desktop> desktops) {}
+
+  /** The project's desktops that match, oldest first, {@code limit} of them from {@code offset}. */
+  public Page list(Connection c, String projectId, Filter filter, int offset, int limit) throws SQLException {
+    StringBuilder where = new StringBuilder("WHERE project_id = ?");
+    List<Object> args = new ArrayList<>(List.of(projectId));
+    if (filter.computerName() != null && !filter.computerName().isEmpty()) {
+      where.append(" AND LOWER(computer_name) LIKE ? ESCAPE '!'");
+      args.add("%" + filter.computerName().toLowerCase(Locale.ROOT).replaceAll("[!%_]", "!$0") + "%");
+    }
+    if (filter.status() != null && !filter.status().isEmpty()) {
+      where.append(" AND status = ?");
+      args.add(filter.status());
+    }
+    in(where, args, "user_name", filter.userNames());
+    in(where, args, "id", filter.desktopIds());
+    long total = one(c, "SELECT COUNT(*) FROM desktops " + where, rs -> rs.getLong(1), args.toArray()).orElse(0L);
+    List<Object> pageArgs = new ArrayList<>(args);
+    pageArgs.add(limit);
+    pageArgs.add(offset);
+    List<Desktop> page = Sql.list(c, COLUMNS + where + " ORDER BY created_at, id LIMIT ? OFFSET ?",
+        DesktopStore::desktop, pageArgs.toArray());
+    return new Page(total, page);
+  }
+
+  private static void in(StringBuilder where, List<Object> args, String column, List<String> values) {
+    if (values == null || values.isEmpty()) {
+      return;
+    }
+    where.append(" AND ").append(column).append(" IN (").append(String.join(", ", Collections.nCopies(values.size(), "?")))
+        .append(')');
+    args.addAll(values);
   }
 
   public boolean setStatus(Connection c, String desktopId, String status, String taskStatus) throws SQLException {
@@ -51,7 +110,11 @@ public final class DesktopStore {
   }
 
   private static Desktop desktop(ResultSet rs) throws SQLException {
+    List<String> ips = new JsonArray(rs.getString(7)).stream().map(String::valueOf).toList();
+    Map<String, String> metadata = new TreeMap<>();
+    new JsonObject(rs.getString(8)).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
     return new Desktop(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), new Desktop.ConsoleEndpoint(rs.getString(7), rs.getInt(8), rs.getString(9)), rs.getLong(10));
+        rs.getString(6), ips, metadata, new Desktop.ConsoleEndpoint(rs.getString(9), rs.getInt(10), rs.getString(11)),
+        rs.getLong(12));
   }
 }

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -168,10 +169,11 @@ public final class InventoryApplier {
     }
     String sealed = console.password() == null || console.password().isEmpty()
         ? null : secrets.seal(console.password(), Desktop.passwordSealContext(spec.id()));
-    desktops.upsert(c, projectId, spec.id(),
+    desktops.upsert(c, Desktop.registered(projectId, spec.id(),
         spec.computerName() == null ? spec.id() : spec.computerName(),
         spec.userName() == null ? "" : spec.userName(),
-        new Desktop.ConsoleEndpoint(console.host(), console.port(), sealed));
+        list(spec.ipAddresses()), spec.metadata() == null ? Map.of() : spec.metadata(),
+        new Desktop.ConsoleEndpoint(console.host(), console.port(), sealed)));
   }
 
   private static void requireName(String name, String message) {

@@ -20,6 +20,7 @@ public final class Sessions {
   private final long handshakeTimeoutMs;
   private final long idleTimeoutNanos;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
+  private final Map<String, Integer> liveByDesktop = new ConcurrentHashMap<>();
   private final long sweeper;
 
   public Sessions(Vertx vertx, Metrics metrics, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
@@ -35,12 +36,14 @@ public final class Sessions {
   void start(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, String requestId, Context context) {
     Session session = new Session(ws, vnc, target, this, context);
     live.put(session.id, session);
+    liveByDesktop.merge(target.desktopId(), 1, Integer::sum);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);
   }
 
   void ended(Session session, CloseReason reason) {
     live.remove(session.id);
+    liveByDesktop.computeIfPresent(session.target.desktopId(), (id, n) -> n > 1 ? n - 1 : null);
     metrics.sessionClosed(reason.label());
   }
 
@@ -50,6 +53,11 @@ public final class Sessions {
 
   public int count() {
     return live.size();
+  }
+
+  /** Whether this node holds a console session on the desktop. */
+  public boolean hasLiveConsole(String desktopId) {
+    return liveByDesktop.containsKey(desktopId);
   }
 
   /** Closes every live session, telling each browser why. */

@@ -9,21 +9,17 @@ import static io.deskgate.testing.TestNode.OTHER_PROJECT;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deskgate.auth.AkSkSignature;
 import io.deskgate.auth.Digests;
 import io.deskgate.auth.Policy;
+import io.deskgate.testing.Signer;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Map.Entry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -298,28 +294,10 @@ class RemoteConsoleApiTest {
     return signed(ak, sk, project, desktop, minutesOff, Map.of());
   }
 
-  /** A request signed the way Huawei's SDK signs it (checked against the spec's vectors in AkSkSignatureTest). */
-  static HttpResponse<String> signed(String ak, String sk, String project, String desktop, int minutesOff,
-                                     Map<String, String> extraHeaders) {
-    String path = "/v2/" + project + "/desktops/" + desktop + "/remote-consoles";
-    String date = LocalDateTime.now(ZoneOffset.UTC).plusMinutes(minutesOff)
-        .format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("host", node.baseUrl().replaceFirst("^https?://", ""));
-    headers.put("x-project-id", project);
-    headers.put("x-sdk-date", date);
-    extraHeaders.forEach((k, v) -> headers.put(k.toLowerCase(), v));
-    List<String> names = new ArrayList<>(headers.keySet());
-    names.sort(null);
-    String canonical = AkSkSignature.canonicalRequest("GET", path, "", names, headers::get, Digests.sha256Hex(new byte[0]));
-    String signature = AkSkSignature.signature(sk, AkSkSignature.stringToSign(date, canonical));
-    HttpRequest.Builder b = node.request(path).GET().header("Authorization",
-        "SDK-HMAC-SHA256 Access=" + ak + ", SignedHeaders=" + String.join(";", names) + ", Signature=" + signature);
-    for (Entry<String, String> h : headers.entrySet()) {
-      if (!h.getKey().equals("host")) {
-        b.header(h.getKey(), h.getValue());
-      }
-    }
-    return node.send(b);
+  private static HttpResponse<String> signed(String ak, String sk, String project, String desktop, int minutesOff,
+                                             Map<String, String> extraHeaders) {
+    Signer signer = new Signer(node, ak, sk).clockOff(minutesOff).header("X-Project-Id", project);
+    extraHeaders.forEach(signer::header);
+    return signer.get("/v2/" + project + "/desktops/" + desktop + "/remote-consoles");
   }
 }

@@ -24,7 +24,9 @@ public final class ConsoleClient implements AutoCloseable {
 
   private static final Vertx VERTX = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private static final WebSocketClient CLIENT = VERTX.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20).setConnectTimeout(5000));
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20).setConnectTimeout(5000)
+      // wss:// URLs in tests are served with self-signed certificates
+      .setTrustAll(true).setVerifyHost(false));
 
   /** How the WebSocket ended: the close frame's code and reason. */
   public record Close(Short code, String reason) {}
@@ -50,7 +52,7 @@ public final class ConsoleClient implements AutoCloseable {
 
   /** Opens {@code wsUrl}; {@code origin} may be null (not a browser), {@code subprotocols} empty. */
   public static ConsoleClient connect(String wsUrl, String origin, List<String> subprotocols) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(wsUrl)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(wsUrl).setSsl(wsUrl.startsWith("wss:"))
         .setSubProtocols(subprotocols.isEmpty() ? null : subprotocols);
     if (origin != null) {
       options.addHeader("Origin", origin);

@@ -176,7 +176,8 @@ public final class TestNode implements AutoCloseable {
   /** Registers (or re-points) a desktop of alice's in region-1 whose console is 127.0.0.1:{@code port}. */
   public void addDesktop(String id, int port) {
     node.database().runNow(c -> {
-      node.desktops().upsert(c, PROJECT, id, id, "alice", new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
+      node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", java.util.List.of(), Map.of(),
+          new Desktop.ConsoleEndpoint("127.0.0.1", port, null)));
       return null;
     });
   }
