@@ -9,6 +9,7 @@ import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,9 +122,15 @@ class CredentialApiTest {
     HttpResponse<String> listed = signer.get(CREDENTIALS + "?user_id=" + userId("alice"));
     assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
     assertThat(listed.body()).contains(TestNode.ALICE_AK);
-    HttpResponse<String> created = signer.send("POST", CREDENTIALS,
-        new JsonObject().put("credential", new JsonObject().put("user_id", userId("victor"))).encode());
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String body = new JsonObject().put("credential", new JsonObject().put("user_id", userId("alice"))).encode();
+    for (Signer way : List.of(
+        new Signer(node, TestNode.ALICE_AK, TestNode.ALICE_SK).chunked(),
+        new Signer(node, TestNode.ALICE_AK, TestNode.ALICE_SK).chunked().contentSha256Header())) {
+      HttpResponse<String> created = way.send("POST", CREDENTIALS, body);
+      assertThat(created.statusCode()).as("a chunked JSON body, signed: " + created.body()).isEqualTo(201);
+      String ak = new JsonObject(created.body()).getJsonObject("credential").getString("access");
+      assertThat(way.send("DELETE", CREDENTIALS + "/" + ak, "").statusCode()).isEqualTo(204);
+    }
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.deskgate.testing;
 
 import io.deskgate.auth.AkSkSignature;
 import io.deskgate.auth.Digests;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,8 @@ public final class Signer {
   private final String ak;
   private final String sk;
   private int minutesOff;
+  private boolean chunked;
+  private boolean contentSha256Header;
   private final Map<String, String> extra = new LinkedHashMap<>();
 
   public Signer(TestNode node, String ak, String sk) {
@@ -35,6 +38,18 @@ public final class Signer {
   /** Signs with a clock this many minutes off. */
   public Signer clockOff(int minutes) {
     this.minutesOff = minutes;
+    return this;
+  }
+
+  /** Sends the body with {@code Transfer-Encoding: chunked}, as the SDK sends JSON bodies. */
+  public Signer chunked() {
+    this.chunked = true;
+    return this;
+  }
+
+  /** Signs the body through a signed {@code X-Sdk-Content-Sha256} header instead of hashing it in. */
+  public Signer contentSha256Header() {
+    this.contentSha256Header = true;
     return this;
   }
 
@@ -60,13 +75,18 @@ public final class Signer {
     if (!body.isEmpty()) {
       headers.put("content-type", "application/json");
     }
+    String bodyHash = Digests.sha256Hex(body.getBytes(StandardCharsets.UTF_8));
+    if (contentSha256Header) {
+      headers.put("x-sdk-content-sha256", bodyHash);
+    }
     List<String> names = new ArrayList<>(headers.keySet());
     names.sort(null);
-    String canonical = AkSkSignature.canonicalRequest(method, path, query, names, headers::get,
-        Digests.sha256Hex(body.getBytes(StandardCharsets.UTF_8)));
+    String canonical = AkSkSignature.canonicalRequest(method, path, query, names, headers::get, bodyHash);
     String signature = AkSkSignature.signature(sk, AkSkSignature.stringToSign(date, canonical));
     HttpRequest.Builder b = node.request(pathAndQuery)
-        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+        .method(method, body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
+            : chunked ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)))
+            : HttpRequest.BodyPublishers.ofString(body))
         .header("Authorization", AkSkSignature.ALGORITHM + " Access=" + ak + ", SignedHeaders=" + String.join(";", names)
             + ", Signature=" + signature);
     headers.forEach((k, v) -> {
