@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Linux desktop on this host: TigerVNC's {@code Xvnc} on a free display and a free loopback
- * port, the {@code openbox} window manager and an {@code xterm}. Used by {@code ./deskgate --demo}
+ * port, the {@code openbox} window manager and an {@code xterm} it starts. Used by {@code ./deskgate --demo}
  * and by the tests. With a password the VNC server asks for VNC Authentication; without, it asks none.
  */
 public final class XvncDesktop implements AutoCloseable {
@@ -81,9 +81,11 @@ public final class XvncDesktop implements AutoCloseable {
     }
     spawn(runDir, "xvnc", xvnc);
     waitForPort();
-    spawn(runDir, "openbox", List.of("openbox"));
-    spawn(runDir, "xterm", List.of("xterm", "-geometry", "100x30+40+40", "-bg", "white", "-fg", "black",
-        "-fa", "DejaVu Sans Mono", "-fs", "12", "-T", name));
+    // openbox starts the terminal once it manages the screen: an xterm that maps while the window
+    // manager is still starting can stay unmapped for many seconds.
+    String title = name.replaceAll("[^A-Za-z0-9 ._-]", "_");
+    spawn(runDir, "openbox", List.of("openbox", "--startup",
+        "xterm -geometry 100x30+40+40 -bg white -fg black -fa 'DejaVu Sans Mono' -fs 12 -T '" + title + "'"));
   }
 
   public int port() {
@@ -169,7 +171,7 @@ public final class XvncDesktop implements AutoCloseable {
     }
   }
 
-  /** Stops the programs, the window manager and terminal first, the X server last. */
+  /** Stops the window manager (and with it the terminal) first, the X server last. */
   @Override
   public void close() {
     for (int i = processes.size() - 1; i >= 0; i--) {
