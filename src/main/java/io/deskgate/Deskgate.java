@@ -14,12 +14,18 @@ import io.deskgate.auth.PasswordHasher;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.config.Config;
+import io.deskgate.config.Inventory;
 import io.deskgate.console.ConsolePage;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.console.RemoteConsoleRoute;
 import io.deskgate.desktop.DesktopRoutes;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.inventory.InventoryApplier;
+import io.deskgate.lifecycle.Jobs;
+import io.deskgate.lifecycle.Lifecycle;
+import io.deskgate.lifecycle.LifecycleRoutes;
+import io.deskgate.lifecycle.Watcher;
+import io.deskgate.provider.Providers;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsoleProxy;
 import io.deskgate.proxy.OriginPolicy;
@@ -60,7 +66,12 @@ public final class Deskgate implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
-  private Sessions sessions;
+  private final String nodeId;
+  private final Sessions sessions;
+  private final Providers providers;
+  private final Jobs jobs = new Jobs();
+  private final Lifecycle lifecycle;
+  private final Watcher watcher;
   private HttpServer server;
   private String publicUrl;
 
@@ -77,6 +88,24 @@ public final class Deskgate implements AutoCloseable {
     }
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
     this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
+    this.nodeId = config.node().id() != null ? config.node().id() : hostName();
+    this.sessions = new Sessions(vertx, metrics, config.console().handshakeTimeoutSeconds(),
+        config.console().idleTimeoutSeconds());
+    this.providers = new Providers(config.providers(), secrets);
+    this.lifecycle = new Lifecycle(vertx, db, desktops, jobs, providers, sessions, secrets, nodeId);
+    this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
+  }
+
+  private static String hostName() {
+    String fromEnv = System.getenv("HOSTNAME");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "localhost";
+    }
   }
 
   /** Opens the store only, without serving: for maintenance commands. */
@@ -89,14 +118,22 @@ public final class Deskgate implements AutoCloseable {
     Deskgate node = new Deskgate(config);
     try {
       if (!config.inventory().isEmpty()) {
-        new InventoryApplier(node.hasher, node.secrets, node.desktops).apply(node.db, config.inventory());
+        node.applyInventory(config.inventory());
       }
+      node.watcher.recoverAtStart();
       node.serve();
+      node.watcher.watch();
       return node;
     } catch (RuntimeException e) {
       node.close();
       throw e;
     }
+  }
+
+  /** Applies an inventory to the store (as at every start). */
+  public void applyInventory(Inventory inventory) {
+    new InventoryApplier(hasher, secrets, desktops, config.providers().xvnc().products().keySet(), nodeId)
+        .apply(db, inventory);
   }
 
   private void serve() {
@@ -133,8 +170,6 @@ public final class Deskgate implements AutoCloseable {
     Authenticator authenticator = new Authenticator(db, identities, iamTokens, secrets, config.auth().akskLockout());
     Throttle throttle = new Throttle(config.api().rateLimit());
     Policy policy = new Policy(secrets);
-    sessions = new Sessions(vertx, metrics, config.console().handshakeTimeoutSeconds(),
-        config.console().idleTimeoutSeconds());
 
     router.route().handler(new RequestLog(metrics));
     BodyHandler body = BodyHandler.create(false).setBodyLimit(config.api().maxBodyBytes());
@@ -146,6 +181,7 @@ public final class Deskgate implements AutoCloseable {
     new AuthorizationMessageRoute(authenticator, policy).mount(router);
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
+    new LifecycleRoutes(db, access, policy, lifecycle, jobs).mount(router);
     new DesktopRoutes(db, access, policy, desktops, sessions::hasLiveConsole).mount(router);
     new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()), sessions,
         metrics, config.console().connectTimeoutSeconds()).mount(router);
@@ -206,6 +242,18 @@ public final class Deskgate implements AutoCloseable {
     return sessions;
   }
 
+  public Providers providers() {
+    return providers;
+  }
+
+  public Lifecycle lifecycle() {
+    return lifecycle;
+  }
+
+  public String nodeId() {
+    return nodeId;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
@@ -213,9 +261,7 @@ public final class Deskgate implements AutoCloseable {
   /** Closes live consoles (telling each browser why), stops serving, closes the store. */
   @Override
   public void close() {
-    if (sessions != null) {
-      sessions.closeAll(CloseReason.SHUTDOWN);
-    }
+    sessions.closeAll(CloseReason.SHUTDOWN);
     try {
       if (server != null) {
         server.shutdown(2, TimeUnit.SECONDS).await();

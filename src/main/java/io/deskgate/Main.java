@@ -4,11 +4,11 @@ import io.deskgate.config.Config;
 import io.deskgate.config.ConfigException;
 import io.deskgate.config.ConfigLoader;
 import io.deskgate.demo.Demo;
-import io.deskgate.demo.XvncDesktop;
+import io.deskgate.provider.XvncDesktop;
 import io.deskgate.inventory.Bootstrap;
+import io.deskgate.provider.ProviderException;
 import io.deskgate.store.StoreException;
 import io.vertx.core.VertxException;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -102,8 +102,8 @@ public final class Main {
         fail(2, "--demo runs on the built-in inventory; start it without an inventory in the config");
       }
       try {
-        demo = Demo.start(node, admin.get(), Path.of("data", "demo"));
-      } catch (IOException e) {
+        demo = Demo.start(node, admin.get());
+      } catch (ProviderException e) {
         node.close();
         fail(1, "cannot start the demo desktop: " + e.getMessage());
       }

@@ -9,6 +9,7 @@ const MESSAGES = {
     tokenRefused: 'This console link has expired or has already been used. Request a new one.',
     unreachable: 'The desktop cannot be reached. It may be stopped or its console service is down.',
     notRunning: 'The desktop is not running.',
+    stopped: 'The desktop was stopped.',
     disconnected: 'Disconnected from the desktop.',
     idle: 'Disconnected after a period of inactivity.',
     shutdown: 'The console service restarted. Request a new console link.',
@@ -22,6 +23,7 @@ const MESSAGES = {
     tokenRefused: '此远程登录链接已过期或已被使用，请重新获取。',
     unreachable: '无法连接到桌面，桌面可能已关机或其远程控制服务不可用。',
     notRunning: '桌面未运行。',
+    stopped: '桌面已关机。',
     disconnected: '已与桌面断开连接。',
     idle: '长时间无操作，连接已断开。',
     shutdown: '远程登录服务已重启，请重新获取链接。',
@@ -33,7 +35,7 @@ const MESSAGES = {
 
 // What the proxy's WebSocket close codes mean (see io.deskgate.proxy.CloseReason).
 const CLOSE_CODES = {
-  4401: 'tokenRefused', 4409: 'notRunning', 4502: 'unreachable', 4504: 'unreachable',
+  4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'unreachable',
   4503: 'unavailable', 4408: 'idle', 1001: 'shutdown',
 };
 
@@ -111,7 +113,7 @@ async function start() {
     // The close event may arrive just after noVNC's disconnect: give it a moment.
     setTimeout(() => {
       const key = closeEvent && CLOSE_CODES[closeEvent.code];
-      if (key) show(key === 'idle' || key === 'shutdown' ? 'disconnected' : 'failed', key);
+      if (key) show(['idle', 'shutdown', 'stopped'].includes(key) ? 'disconnected' : 'failed', key);
       else if (connected) show('disconnected', 'disconnected');
       else show('failed', 'unreachable');
     }, 50);

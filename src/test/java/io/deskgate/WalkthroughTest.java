@@ -126,13 +126,8 @@ class WalkthroughTest {
   }
 
   private int demoVncPort() throws IOException {
-    try (var logs = Files.list(dir.resolve("data/demo"))) {
-      Path log = logs.filter(p -> p.getFileName().toString().startsWith("xvnc-")).findFirst().orElseThrow();
-      Matcher m = Pattern.compile("Listening for VNC connections on local interface\\(s\\), port (\\d+)")
-          .matcher(Files.readString(log));
-      assertThat(m.find()).isTrue();
-      return Integer.parseInt(m.group(1));
-    }
+    Path state = dir.resolve("data/xvnc").resolve(io.deskgate.demo.Demo.DESKTOP_ID).resolve("state.json");
+    return new JsonObject(Files.readString(state)).getInteger("port");
   }
 
   private static boolean canConnect(int port) {

@@ -1,15 +1,20 @@
 package io.deskgate.config;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Deskgate's whole configuration: one YAML file plus environment overrides (see {@link ConfigLoader}
  * and docs/configuration.md). Keys are snake_case in the file; every record here has defaults in
  * {@link #defaults()}.
  */
-public record Config(Http http, Store store, Secrets secrets, Console console, Auth auth, Api api,
-                     Log log, Inventory inventory) {
+public record Config(Node node, Http http, Store store, Secrets secrets, Console console, Auth auth, Api api,
+                     Providers providers, Log log, Inventory inventory) {
+
+  /** This node's name among several sharing one store; default: the host name. */
+  public record Node(String id) {}
 
   public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, Tls tls) {}
 
@@ -39,20 +44,39 @@ public record Config(Http http, Store store, Secrets secrets, Console console, A
 
   public record Log(String level) {}
 
+  /** Where desktops come from (docs/providers.md). */
+  public record Providers(@JsonProperty("static") StaticProvider staticEndpoints, Xvnc xvnc, Libvirt libvirt) {}
+
+  /** Desktops that already run a VNC server somewhere; probed for reachability. */
+  public record StaticProvider(int probeIntervalSeconds, int probeTimeoutMs) {}
+
+  /** Linux desktops Deskgate runs on this host with TigerVNC. */
+  public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products) {}
+
+  public record XvncProduct(String geometry, int depth, String command) {}
+
+  /** KVM/QEMU virtual machines managed through libvirt ({@code virsh}). */
+  public record Libvirt(String uri, int shutdownTimeoutSeconds, int checkIntervalSeconds,
+                        Map<String, LibvirtProduct> products) {}
+
+  /** A domain XML template; {@code ${name}}, {@code ${uuid}} and {@code ${computer_name}} are filled in. */
+  public record LibvirtProduct(String templateFile) {}
+
   public static Config defaults() {
     return new Config(
+        new Node(null),
         new Http("127.0.0.1", 8080, null, 60, new Tls(null, null, false)),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300)),
         new Api(new RateLimit(100, 200), 1 << 20),
+        new Providers(
+            new StaticProvider(10, 2000),
+            new Xvnc("./data/xvnc", "always", 2,
+                Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40"))),
+            new Libvirt("qemu:///system", 60, 10, Map.of())),
         new Log("INFO"),
         new Inventory(List.of()));
-  }
-
-  /** The same configuration with another store; used by tests and tools. */
-  public Config withStore(Store other) {
-    return new Config(http, other, secrets, console, auth, api, log, inventory);
   }
 }

@@ -37,6 +37,10 @@ public final class ConfigLoader {
       "DESKGATE_DB_USER", "store.username",
       "DESKGATE_DB_PASSWORD", "store.password");
 
+  /** Keys whose whole value (a mapping or list) is one setting, given as YAML text in the environment. */
+  static final java.util.Set<String> YAML_VALUED = java.util.Set.of(
+      "inventory", "providers.xvnc.products", "providers.libvirt.products");
+
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -143,11 +147,11 @@ public final class ConfigLoader {
     }
     String leaf = parts[parts.length - 1];
     JsonNode current = node.get(leaf);
-    if (key.equals("inventory")) {
+    if (YAML_VALUED.contains(key)) {
       try {
         node.set(leaf, value.isBlank() ? JsonNodeFactory.instance.objectNode() : YAML.readTree(value));
       } catch (IOException e) {
-        throw new ConfigException("DESKGATE_INVENTORY is not valid YAML: " + e.getMessage());
+        throw new ConfigException(envName(key) + " is not valid YAML: " + e.getMessage());
       }
     } else if (current instanceof ArrayNode) {
       ArrayNode list = JsonNodeFactory.instance.arrayNode();
@@ -167,12 +171,16 @@ public final class ConfigLoader {
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> f = fields.next();
       String key = prefix.isEmpty() ? f.getKey() : prefix + "." + f.getKey();
-      if (f.getValue().isObject() && !key.equals("inventory")) {
+      if (f.getValue().isObject() && !YAML_VALUED.contains(key)) {
         collectLeaves(f.getValue(), key, out);
       } else {
-        out.put(key, ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT));
+        out.put(key, envName(key));
       }
     }
+  }
+
+  private static String envName(String key) {
+    return ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
   private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
@@ -228,6 +236,22 @@ public final class ConfigLoader {
         "api.rate_limit values must be 0 (off) or more");
     require(c.api().maxBodyBytes() >= 1024, "api.max_body_bytes must be at least 1024");
     require(c.inventory() != null, "inventory must be a mapping with a 'domains' list");
+    Config.Providers p = c.providers();
+    require(p.staticEndpoints().probeIntervalSeconds() >= 0 && p.staticEndpoints().probeTimeoutMs() >= 100,
+        "providers.static: probe_interval_seconds 0 (off) or more, probe_timeout_ms at least 100");
+    require(p.xvnc().restart().equals("always") || p.xvnc().restart().equals("never"),
+        "providers.xvnc.restart must be 'always' or 'never'");
+    require(p.xvnc().checkIntervalSeconds() >= 1, "providers.xvnc.check_interval_seconds must be at least 1");
+    p.xvnc().products().forEach((name, product) -> require(product != null
+            && product.geometry() != null && product.geometry().matches("\\d{2,5}x\\d{2,5}")
+            && (product.depth() == 16 || product.depth() == 24 || product.depth() == 32)
+            && product.command() != null && !product.command().isBlank(),
+        "providers.xvnc.products." + name + " needs geometry (WxH), depth (16, 24 or 32) and command"));
+    require(p.libvirt().uri() != null && !p.libvirt().uri().isBlank(), "providers.libvirt.uri must be set");
+    require(p.libvirt().shutdownTimeoutSeconds() >= 1, "providers.libvirt.shutdown_timeout_seconds must be at least 1");
+    require(p.libvirt().checkIntervalSeconds() >= 0, "providers.libvirt.check_interval_seconds must be 0 (off) or more");
+    p.libvirt().products().forEach((name, product) -> require(product != null && product.templateFile() != null,
+        "providers.libvirt.products." + name + " needs template_file"));
   }
 
   private static void require(boolean ok, String message) {

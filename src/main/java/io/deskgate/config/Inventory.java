@@ -20,8 +20,13 @@ public record Inventory(List<Domain> domains) {
 
   public record Member(String user, List<String> roles) {}
 
+  /**
+   * A desktop: {@code provider} static (the default; {@code console} says where its VNC server is),
+   * xvnc (Deskgate runs it from {@code product}) or libvirt (the existing domain {@code libvirtDomain}).
+   */
   public record Desktop(String id, String computerName, String userName, List<String> ipAddresses,
-                        Map<String, String> metadata, ConsoleEndpoint console) {}
+                        Map<String, String> metadata, String provider, String product, String libvirtDomain,
+                        ConsoleEndpoint console) {}
 
   public record ConsoleEndpoint(String host, int port, String password) {}
 

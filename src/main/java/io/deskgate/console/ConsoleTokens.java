@@ -91,6 +91,12 @@ public final class ConsoleTokens implements TokenLookup {
     });
   }
 
+  /** Makes every unused token of a desktop unusable (the desktop stops or goes away). */
+  public static int voidUnused(Connection c, String desktopId) throws SQLException {
+    long now = System.currentTimeMillis();
+    return update(c, "UPDATE console_tokens SET used_at = ? WHERE desktop_id = ? AND used_at IS NULL", now, desktopId);
+  }
+
   /** Deletes tokens that expired more than a day ago; returns how many. */
   public static int purgeExpired(Connection c, long now) throws SQLException {
     return update(c, "DELETE FROM console_tokens WHERE expires_at < ?", now - 86_400_000L);

@@ -1,64 +1,69 @@
 package io.deskgate.demo;
 
 import io.deskgate.Deskgate;
-import io.deskgate.auth.Digests;
 import io.deskgate.console.ConsolePage;
 import io.deskgate.console.Language;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.inventory.Bootstrap;
-import java.io.IOException;
+import io.deskgate.provider.DesktopProvider;
+import io.deskgate.provider.ProviderException;
+import io.deskgate.provider.XvncProvider;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * {@code ./deskgate --demo}: a real local desktop ({@link XvncDesktop}, VNC password generated and
- * sealed in the store) registered in the bootstrap project and assigned to the admin, plus a fresh
- * console URL for it.
+ * {@code ./deskgate --demo}: a desktop of the xvnc provider (product {@code default}), assigned to the
+ * bootstrap admin, created at the first demo and started again at the next ones, plus a fresh console
+ * URL for it. Unlike other xvnc desktops it is stopped when Deskgate stops: a demo leaves nothing
+ * running behind.
  */
 public final class Demo implements AutoCloseable {
 
   public static final String DESKTOP_ID =
       UUID.nameUUIDFromBytes("deskgate-demo-desktop".getBytes(StandardCharsets.UTF_8)).toString();
+  private static final String PRODUCT = "default";
 
-  private final XvncDesktop desktop;
+  private final Deskgate node;
   private final String consoleUrl;
 
-  private Demo(XvncDesktop desktop, String consoleUrl) {
-    this.desktop = desktop;
+  private Demo(Deskgate node, String consoleUrl) {
+    this.node = node;
     this.consoleUrl = consoleUrl;
   }
 
-  public static Demo start(Deskgate node, Bootstrap.Admin admin, Path runDir) throws IOException {
-    String password = Digests.randomPassword(8);
-    XvncDesktop xvnc = XvncDesktop.start(runDir, "Deskgate demo", password, "1280x800");
-    try {
-      String sealed = node.secrets().seal(password, Desktop.passwordSealContext(DESKTOP_ID));
-      String token = node.database().transactionNow(c -> {
+  public static Demo start(Deskgate node, Bootstrap.Admin admin) throws ProviderException {
+    XvncProvider xvnc = node.providers().xvnc();
+    Desktop existing = node.database().runNow(c -> node.desktops().find(c, DESKTOP_ID)).orElse(null);
+    if (existing == null) {
+      DesktopProvider.Machine machine = xvnc.create(DESKTOP_ID, PRODUCT, "demo");
+      String sealed = node.secrets().seal(machine.vncPassword(), Desktop.passwordSealContext(DESKTOP_ID));
+      node.database().runNow(c -> {
         node.desktops().upsert(c, Desktop.registered(admin.projectId(), DESKTOP_ID, "demo", admin.user(),
-            List.of("127.0.0.1"), Map.of("provider", "xvnc"), new Desktop.ConsoleEndpoint("127.0.0.1", xvnc.port(), sealed)));
-        node.desktops().setStatus(c, DESKTOP_ID, Desktop.ACTIVE, "");
-        return node.consoleTokens().issue(c, node.desktops().find(c, DESKTOP_ID).orElseThrow(), admin.userId());
+            List.of(machine.host()), Map.of("provider", XvncProvider.NAME),
+            new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealed),
+            new Desktop.Source(XvncProvider.NAME, PRODUCT, machine.ref(), node.nodeId())));
+        return null;
       });
-      return new Demo(xvnc, ConsolePage.url(node.publicUrl(), token, Language.EN));
-    } catch (RuntimeException e) {
-      xvnc.close();
-      throw e;
+    } else {
+      node.lifecycle().settleRunning(existing, xvnc.start(existing));
     }
+    String token = node.database().transactionNow(c ->
+        node.consoleTokens().issue(c, node.desktops().find(c, DESKTOP_ID).orElseThrow(), admin.userId()));
+    return new Demo(node, ConsolePage.url(node.publicUrl(), token, Language.EN));
   }
 
   public String consoleUrl() {
     return consoleUrl;
   }
 
-  public int vncPort() {
-    return desktop.port();
-  }
-
+  /** Stops the demo desktop and records it as SHUTOFF. */
   @Override
   public void close() {
-    desktop.close();
+    node.database().runNow(c -> node.desktops().find(c, DESKTOP_ID)).ifPresent(d -> {
+      node.providers().xvnc().stop(d, true);
+      node.database().runNow(c -> node.desktops().setStatus(c, DESKTOP_ID, Desktop.SHUTOFF, ""));
+    });
   }
 }

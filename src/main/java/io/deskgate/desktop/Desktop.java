@@ -9,16 +9,28 @@ import java.util.Map;
  */
 public record Desktop(String id, String projectId, String computerName, String userName, String status,
                       String taskStatus, List<String> ipAddresses, Map<String, String> metadata,
-                      ConsoleEndpoint console, long createdAt) {
+                      ConsoleEndpoint console, Source source, long createdAt) {
 
   public static final String ACTIVE = "ACTIVE";
   public static final String SHUTOFF = "SHUTOFF";
+  public static final String ERROR = "ERROR";
+  public static final String DELETING = "DELETING";
+
+  /**
+   * Which provider runs the desktop ({@code static}, {@code xvnc}, {@code libvirt}), from which
+   * product, under which name of the provider's ({@code ref}), on which node's host ({@code ownerNode},
+   * null when any node reaches it).
+   */
+  public record Source(String provider, String product, String ref, String ownerNode) {
+    public static final Source STATIC = new Source("static", null, null, null);
+  }
 
   /** A desktop as first registered: running, no task, created now. */
   public static Desktop registered(String projectId, String id, String computerName, String userName,
-                                   List<String> ipAddresses, Map<String, String> metadata, ConsoleEndpoint console) {
+                                   List<String> ipAddresses, Map<String, String> metadata, ConsoleEndpoint console,
+                                   Source source) {
     return new Desktop(id, projectId, computerName, userName, ACTIVE, "", List.copyOf(ipAddresses),
-        Map.copyOf(metadata), console, System.currentTimeMillis());
+        Map.copyOf(metadata), console, source, System.currentTimeMillis());
   }
 
   /** Where the desktop's VNC server listens; {@code passwordSealed} is null when it has none. */

@@ -26,7 +26,8 @@ public final class DesktopStore {
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
   private static final String COLUMNS = "SELECT id, project_id, computer_name, user_name, status, task_status, "
-      + "ip_addresses, metadata, console_host, console_port, console_password_enc, created_at FROM desktops ";
+      + "ip_addresses, metadata, console_host, console_port, console_password_enc, provider, product, provider_ref, "
+      + "owner_node, created_at FROM desktops ";
 
   /** Fails with 400 unless {@code desktopId} is a well-formed desktop id. */
   public static void requireValidId(String desktopId) {
@@ -53,16 +54,19 @@ public final class DesktopStore {
     Desktop.ConsoleEndpoint console = d.console();
     String ips = new JsonArray(d.ipAddresses()).encode();
     String metadata = new JsonObject(Map.copyOf(d.metadata())).encode();
+    Desktop.Source src = d.source();
     int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, ip_addresses = ?, "
-            + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, updated_at = ? WHERE id = ?",
+            + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, provider = ?, product = ?, "
+            + "provider_ref = ?, owner_node = ?, updated_at = ? WHERE id = ?",
         d.projectId(), d.computerName(), d.userName(), ips, metadata, console.host(), console.port(),
-        console.passwordSealed(), now, d.id());
+        console.passwordSealed(), src.provider(), src.product(), src.ref(), src.ownerNode(), now, d.id());
     if (updated == 0) {
       update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, ip_addresses, "
-              + "metadata, console_host, console_port, console_password_enc, created_at, updated_at) "
-              + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + "metadata, console_host, console_port, console_password_enc, provider, product, provider_ref, owner_node, "
+              + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           d.id(), d.projectId(), d.computerName(), d.userName(), d.status(), d.taskStatus(), ips, metadata,
-          console.host(), console.port(), console.passwordSealed(), d.createdAt(), now);
+          console.host(), console.port(), console.passwordSealed(), src.provider(), src.product(), src.ref(),
+          src.ownerNode(), d.createdAt(), now);
     }
   }
 
@@ -104,6 +108,22 @@ public final class DesktopStore {
     args.addAll(values);
   }
 
+  /** Every desktop of a provider, in all projects (for probes and supervision). */
+  public List<Desktop> byProvider(Connection c, String provider) throws SQLException {
+    return Sql.list(c, COLUMNS + "WHERE provider = ? ORDER BY id", DesktopStore::desktop, provider);
+  }
+
+  public boolean setConsole(Connection c, String desktopId, Desktop.ConsoleEndpoint console) throws SQLException {
+    return update(c, "UPDATE desktops SET console_host = ?, console_port = ?, console_password_enc = ?, updated_at = ? "
+        + "WHERE id = ?", console.host(), console.port(), console.passwordSealed(), System.currentTimeMillis(),
+        desktopId) == 1;
+  }
+
+  public boolean delete(Connection c, String desktopId) throws SQLException {
+    update(c, "DELETE FROM console_tokens WHERE desktop_id = ?", desktopId);
+    return update(c, "DELETE FROM desktops WHERE id = ?", desktopId) == 1;
+  }
+
   public boolean setStatus(Connection c, String desktopId, String status, String taskStatus) throws SQLException {
     return update(c, "UPDATE desktops SET status = ?, task_status = ?, updated_at = ? WHERE id = ?",
         status, taskStatus, System.currentTimeMillis(), desktopId) == 1;
@@ -115,6 +135,6 @@ public final class DesktopStore {
     new JsonObject(rs.getString(8)).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
     return new Desktop(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), ips, metadata, new Desktop.ConsoleEndpoint(rs.getString(9), rs.getInt(10), rs.getString(11)),
-        rs.getLong(12));
+        new Desktop.Source(rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15)), rs.getLong(16));
   }
 }

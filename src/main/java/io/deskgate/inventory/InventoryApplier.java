@@ -19,12 +19,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Applies the config file's inventory to the store, in one transaction, at every start: domains,
  * users (password hashed, access keys' secrets sealed), projects with their members' roles, and
- * desktops with their console endpoints. Idempotent: what exists is updated to match, what is missing
+ * desktops (static ones with their console endpoints; xvnc and libvirt ones are brought to life by the
+ * lifecycle watcher). Idempotent: what exists is updated to match, what is missing
  * is created, nothing is deleted. A member's roles in a project are exactly the ones listed.
  */
 public final class InventoryApplier {
@@ -32,11 +34,17 @@ public final class InventoryApplier {
   private final PasswordHasher hasher;
   private final SecretBox secrets;
   private final DesktopStore desktops;
+  private final Set<String> xvncProducts;
+  private final String node;
 
-  public InventoryApplier(PasswordHasher hasher, SecretBox secrets, DesktopStore desktops) {
+  /** {@code xvncProducts}: the products xvnc desktops may name; {@code node}: this node, which runs them. */
+  public InventoryApplier(PasswordHasher hasher, SecretBox secrets, DesktopStore desktops, Set<String> xvncProducts,
+                          String node) {
     this.hasher = hasher;
     this.secrets = secrets;
     this.desktops = desktops;
+    this.xvncProducts = xvncProducts;
+    this.node = node;
   }
 
   public void apply(Database db, Inventory inventory) {
@@ -158,22 +166,47 @@ public final class InventoryApplier {
       throw new ConfigException(where + ": desktop id '" + spec.id()
           + "' must be 1-255 letters, digits, '-', '_' or '.'");
     }
-    Inventory.ConsoleEndpoint console = spec.console();
-    if (console == null || console.host() == null || console.port() < 1 || console.port() > 65535) {
-      throw new ConfigException(where + " desktop " + spec.id() + ": console needs a host and a port 1-65535");
+    String at = where + " desktop " + spec.id();
+    Optional<Desktop> existing = desktops.find(c, spec.id());
+    if (existing.isPresent() && !existing.get().projectId().equals(projectId)) {
+      throw new ConfigException(where + ": desktop " + spec.id() + " already belongs to project "
+          + existing.get().projectId());
     }
-    Optional<String> otherProject = one(c, "SELECT project_id FROM desktops WHERE id = ?", rs -> rs.getString(1), spec.id())
-        .filter(p -> !p.equals(projectId));
-    if (otherProject.isPresent()) {
-      throw new ConfigException(where + ": desktop " + spec.id() + " already belongs to project " + otherProject.get());
+    String provider = spec.provider() == null ? "static" : spec.provider();
+    Desktop.ConsoleEndpoint console;
+    Desktop.Source source;
+    switch (provider) {
+      case "static" -> {
+        Inventory.ConsoleEndpoint endpoint = spec.console();
+        if (endpoint == null || endpoint.host() == null || endpoint.port() < 1 || endpoint.port() > 65535) {
+          throw new ConfigException(at + ": console needs a host and a port 1-65535");
+        }
+        String sealed = endpoint.password() == null || endpoint.password().isEmpty()
+            ? null : secrets.seal(endpoint.password(), Desktop.passwordSealContext(spec.id()));
+        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed);
+        source = Desktop.Source.STATIC;
+      }
+      case "xvnc" -> {
+        if (spec.product() == null || !xvncProducts.contains(spec.product())) {
+          throw new ConfigException(at + ": provider xvnc needs a product of providers.xvnc.products " + xvncProducts);
+        }
+        console = existing.map(Desktop::console).orElseGet(() -> new Desktop.ConsoleEndpoint("127.0.0.1", 0,
+            secrets.seal(Digests.randomPassword(8), Desktop.passwordSealContext(spec.id()))));
+        source = new Desktop.Source("xvnc", spec.product(), spec.id(), node);
+      }
+      case "libvirt" -> {
+        if (spec.libvirtDomain() == null || spec.libvirtDomain().isBlank()) {
+          throw new ConfigException(at + ": provider libvirt needs libvirt_domain, the name of an existing domain");
+        }
+        console = existing.map(Desktop::console).orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
+        source = new Desktop.Source("libvirt", spec.product(), spec.libvirtDomain(), null);
+      }
+      default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }
-    String sealed = console.password() == null || console.password().isEmpty()
-        ? null : secrets.seal(console.password(), Desktop.passwordSealContext(spec.id()));
     desktops.upsert(c, Desktop.registered(projectId, spec.id(),
         spec.computerName() == null ? spec.id() : spec.computerName(),
         spec.userName() == null ? "" : spec.userName(),
-        list(spec.ipAddresses()), spec.metadata() == null ? Map.of() : spec.metadata(),
-        new Desktop.ConsoleEndpoint(console.host(), console.port(), sealed)));
+        list(spec.ipAddresses()), spec.metadata() == null ? Map.of() : spec.metadata(), console, source));
   }
 
   private static void requireName(String name, String message) {

@@ -8,6 +8,7 @@ package io.deskgate.proxy;
 public enum CloseReason {
   TOKEN_REFUSED((short) 4401, "console link expired, already used or unknown"),
   DESKTOP_NOT_RUNNING((short) 4409, "desktop is not running"),
+  DESKTOP_STOPPED((short) 4410, "desktop stopped"),
   DESKTOP_UNREACHABLE((short) 4502, "desktop unreachable"),
   STORE_UNAVAILABLE((short) 4503, "service temporarily unavailable"),
   DESKTOP_SILENT((short) 4504, "desktop did not answer"),

@@ -60,6 +60,13 @@ public final class Sessions {
     return liveByDesktop.containsKey(desktopId);
   }
 
+  /** Closes this node's sessions on a desktop, telling each browser why. */
+  public void closeDesktop(String desktopId, CloseReason reason) {
+    if (liveByDesktop.containsKey(desktopId)) {
+      live.values().stream().filter(s -> s.target.desktopId().equals(desktopId)).forEach(s -> s.end(reason));
+    }
+  }
+
   /** Closes every live session, telling each browser why. */
   public void closeAll(CloseReason reason) {
     vertx.cancelTimer(sweeper);

@@ -37,7 +37,12 @@ public final class Database implements AutoCloseable {
   /** Opens the pool and migrates the schema; blocks, so call it before serving. */
   public static Database open(Vertx vertx, Config.Store config) {
     HikariConfig hc = new HikariConfig();
-    hc.setJdbcUrl(config.jdbcUrl());
+    String url = config.jdbcUrl();
+    if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+      // Deskgate closes the store itself, after its shutdown work; H2's own shutdown hook would not wait
+      url += ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+    hc.setJdbcUrl(url);
     if (config.username() != null) {
       hc.setUsername(config.username());
     }

@@ -4,7 +4,7 @@ import static io.deskgate.testing.TestNode.BOB_DESKTOP;
 import static io.deskgate.testing.TestNode.DESKTOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deskgate.demo.XvncDesktop;
+import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.BrowserCheck;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;

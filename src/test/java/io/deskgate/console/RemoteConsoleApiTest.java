@@ -270,6 +270,7 @@ class RemoteConsoleApiTest {
       HttpResponse<String> r = node.remoteConsole(PROJECT, DESKTOP, "X-Auth-Token", aliceToken);
       expectError(r, 500, "WKS.00000500", "Internal error.");
       String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
+      assertThat(logs.awaitLine("req=" + requestId + " GET")).isTrue();
       assertThat(logs.lines()).anyMatch(l -> l.contains("req=" + requestId) && l.contains("internal error"));
     } finally {
       node.sql("ALTER TABLE console_tokens_moved RENAME TO console_tokens");

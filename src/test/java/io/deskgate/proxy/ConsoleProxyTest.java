@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deskgate.auth.Digests;
-import io.deskgate.demo.XvncDesktop;
+import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RfbClient;

@@ -21,7 +21,7 @@ import com.huaweicloud.sdk.workspace.v2.model.ListDesktopsResponse;
 import com.huaweicloud.sdk.workspace.v2.model.ShowDesktopDetailRequest;
 import com.huaweicloud.sdk.workspace.v2.model.ShowRemoteConsoleAddressRequest;
 import com.huaweicloud.sdk.workspace.v2.model.ShowRemoteConsoleAddressResponse;
-import io.deskgate.demo.XvncDesktop;
+import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RfbClient;
@@ -112,7 +112,7 @@ class HuaweiSdkTest {
       assertThat(e.getErrorCode()).isEqualTo("WKS.00000404");
       assertThat(e.getErrorMsg()).isEqualTo("The desktop does not exist.");
       assertThat(e.getRequestId()).matches("[0-9a-f]{32}");
-      assertThat(logs.lines()).anyMatch(l -> l.contains("req=" + e.getRequestId() + " GET /v2/" + PROJECT));
+      assertThat(logs.awaitLine("req=" + e.getRequestId() + " GET /v2/" + PROJECT)).as(logs.lines().toString()).isTrue();
     }
   }
 

@@ -10,7 +10,6 @@ import io.deskgate.auth.IamTokens;
 import io.deskgate.config.ConfigLoader;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
-import io.deskgate.inventory.InventoryApplier;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsoleRefusal;
 import io.deskgate.proxy.TokenLookup;
@@ -189,8 +188,7 @@ abstract class StoreContract {
   private static void applyAgain(String inventoryYaml) {
     var inventory = ConfigLoader.load(null, Map.of("DESKGATE_INVENTORY",
         inventoryYaml.replaceFirst("inventory:\n", "").stripIndent())).inventory();
-    new InventoryApplier(node.node().passwordHasher(), node.node().secrets(), node.node().desktops())
-        .apply(node.node().database(), inventory);
+    node.node().applyInventory(inventory);
   }
 
   private static <T> T await(Future<T> future) {

@@ -95,12 +95,17 @@ public final class ConsoleClient implements AutoCloseable {
         received.notifyAll();
       }
     });
-    ws.closeHandler(v -> {
-      closed.complete(new Close(ws.closeStatusCode(), ws.closeReason()));
-      synchronized (received) {
-        received.notifyAll();
-      }
-    });
+    // The end of the stream comes after every message queued while paused; the connection's close may
+    // be reported before them. Either way the close code is the one of the close frame.
+    ws.endHandler(v -> done());
+    ws.closeHandler(v -> VERTX.setTimer(1000, t -> done()));
+  }
+
+  private void done() {
+    closed.complete(new Close(ws.closeStatusCode(), ws.closeReason()));
+    synchronized (received) {
+      received.notifyAll();
+    }
   }
 
   public String subprotocol() {

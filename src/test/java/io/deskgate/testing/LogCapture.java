@@ -24,6 +24,23 @@ public final class LogCapture implements AutoCloseable {
     }
   }
 
+  /** Waits (up to 5 s) for a line containing {@code text}: lines written as a response ends come just after it. */
+  public boolean awaitLine(String text) {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      if (lines().stream().anyMatch(l -> l.contains(text))) {
+        return true;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return false;
+  }
+
   @Override
   public void close() {
     root.detachAppender(appender);

@@ -91,6 +91,10 @@ public final class TestNode implements AutoCloseable {
       all.put("DESKGATE_HTTP_PORT", "0");
       all.put("DESKGATE_AUTH_PASSWORD_HASH_ITERATIONS", "10000");
       all.put("DESKGATE_SECRETS_KEY_FILE", dir.resolve("secret.key").toString());
+      all.put("DESKGATE_PROVIDERS_XVNC_RUN_DIR", dir.resolve("xvnc").toString());
+      // tests that want probes and checks turn them on; others register desktops on closed ports at will
+      all.put("DESKGATE_PROVIDERS_STATIC_PROBE_INTERVAL_SECONDS", "0");
+      all.put("DESKGATE_PROVIDERS_LIBVIRT_CHECK_INTERVAL_SECONDS", "0");
       all.putIfAbsent("DESKGATE_DB_URL", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath());
       all.putAll(env);
       Config config = ConfigLoader.load(file, all);
@@ -177,7 +181,7 @@ public final class TestNode implements AutoCloseable {
   public void addDesktop(String id, int port) {
     node.database().runNow(c -> {
       node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", java.util.List.of(), Map.of(),
-          new Desktop.ConsoleEndpoint("127.0.0.1", port, null)));
+          new Desktop.ConsoleEndpoint("127.0.0.1", port, null), Desktop.Source.STATIC));
       return null;
     });
   }

@@ -1,0 +1,262 @@
+package io.deskgate.provider;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Linux desktop on this host: TigerVNC's {@code Xvnc} on a display and a loopback port, the
+ * {@code openbox} window manager, and a command (an {@code xterm} by default) that openbox starts.
+ * Used by the xvnc provider, by {@code ./deskgate --demo} and by the tests. With a password the VNC
+ * server asks for VNC Authentication; without, for none.
+ *
+ * <p>A detached desktop runs in a session of its own ({@code setsid}), so it outlives Deskgate and
+ * a Ctrl+C in Deskgate's terminal; {@link #adopt} takes it over again after a restart.
+ */
+public final class XvncDesktop implements AutoCloseable {
+
+  static final List<String> PROGRAMS = List.of("Xvnc", "vncpasswd", "openbox", "xterm", "setsid");
+  public static final String DEFAULT_COMMAND = "xterm -geometry 100x30+40+40 -bg white -fg black "
+      + "-fa 'DejaVu Sans Mono' -fs 12";
+
+  /** What to run: a 0 display or port picks a free one. */
+  public record Spec(String name, String password, String geometry, int depth, String command, int display,
+                     int port, boolean detached) {
+    /** A throw-away desktop with an xterm, tied to this process (tests, the demo's first run). */
+    public static Spec simple(String name, String password, String geometry) {
+      return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false);
+    }
+  }
+
+  private final int display;
+  private final int port;
+  private final ProcessHandle xvnc;
+  private final ProcessHandle windowManager;
+
+  private XvncDesktop(int display, int port, ProcessHandle xvnc, ProcessHandle windowManager) {
+    this.display = display;
+    this.port = port;
+    this.xvnc = xvnc;
+    this.windowManager = windowManager;
+  }
+
+  /** The programs this needs that are not on the PATH. */
+  public static List<String> missingPrograms() {
+    List<String> missing = new ArrayList<>();
+    for (String program : PROGRAMS) {
+      if (which(program).isEmpty()) {
+        missing.add(program);
+      }
+    }
+    return missing;
+  }
+
+  public static XvncDesktop start(Path runDir, String name, String password, String geometry) throws IOException {
+    return start(runDir, Spec.simple(name, password, geometry));
+  }
+
+  /**
+   * Starts the desktop. {@code runDir} receives the password file and the programs' logs. Returns once
+   * the VNC port accepts connections.
+   */
+  public static XvncDesktop start(Path runDir, Spec spec) throws IOException {
+    List<String> missing = missingPrograms();
+    if (!missing.isEmpty()) {
+      throw new IOException("missing programs " + missing + "; install them with: "
+          + "sudo apt-get install -y tigervnc-standalone-server tigervnc-tools openbox xterm");
+    }
+    Files.createDirectories(runDir);
+    int display = spec.display() > 0 && displayFree(spec.display()) ? spec.display() : freeDisplay();
+    int port = spec.port() > 0 && portFree(spec.port()) ? spec.port() : freePort();
+    List<String> xvnc = new ArrayList<>(List.of("Xvnc", ":" + display, "-rfbport", String.valueOf(port),
+        "-interface", "127.0.0.1", "-localhost", "-nolisten", "tcp", "-geometry", spec.geometry(),
+        "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared",
+        // Behind the proxy every connection comes from one address: TigerVNC's per-host blacklist
+        // would lock every user out after a few abandoned handshakes. Deskgate's tokens guard access.
+        "-UseBlacklist=0"));
+    if (spec.password() == null) {
+      xvnc.addAll(List.of("-SecurityTypes", "None"));
+    } else {
+      Path passwordFile = runDir.resolve("vncpasswd");
+      writePasswordFile(passwordFile, spec.password());
+      xvnc.addAll(List.of("-SecurityTypes", "VncAuth", "-PasswordFile", passwordFile.toString()));
+    }
+    ProcessHandle server = spawn(runDir, "xvnc", xvnc, display, spec.detached());
+    try {
+      waitForPort(server, port);
+      // openbox starts the command once it manages the screen: a window that maps while the window
+      // manager is still starting can stay unmapped for many seconds.
+      ProcessHandle wm = spawn(runDir, "openbox", List.of("openbox", "--startup",
+          spec.command() + (spec.command().startsWith("xterm") ? " -T '" + title(spec.name()) + "'" : "")),
+          display, spec.detached());
+      return new XvncDesktop(display, port, server, wm);
+    } catch (IOException | RuntimeException e) {
+      stop(server);
+      throw e;
+    }
+  }
+
+  /** Takes over a desktop started earlier, when its X server still runs as {@code xvncPid} on that display. */
+  public static Optional<XvncDesktop> adopt(int display, int port, long xvncPid, long windowManagerPid) {
+    // the pid must still be that X server (Xvnc is a link to Xtigervnc: compare the arguments)
+    Optional<ProcessHandle> server = ProcessHandle.of(xvncPid).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().arguments().map(args -> args.length > 2 && args[0].equals(":" + display)
+            && args[1].equals("-rfbport") && args[2].equals(String.valueOf(port))).orElse(false));
+    if (server.isEmpty()) {
+      return Optional.empty();
+    }
+    ProcessHandle wm = ProcessHandle.of(windowManagerPid).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("openbox")).orElse(false)).orElse(null);
+    return Optional.of(new XvncDesktop(display, port, server.get(), wm));
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public int display() {
+    return display;
+  }
+
+  public long xvncPid() {
+    return xvnc.pid();
+  }
+
+  public long windowManagerPid() {
+    return windowManager == null ? -1 : windowManager.pid();
+  }
+
+  public boolean isRunning() {
+    return xvnc.isAlive();
+  }
+
+  private static String title(String name) {
+    return name.replaceAll("[^A-Za-z0-9 ._-]", "_");
+  }
+
+  private static ProcessHandle spawn(Path runDir, String label, List<String> command, int display, boolean detached)
+      throws IOException {
+    List<String> argv = new ArrayList<>();
+    if (detached) {
+      argv.add("setsid");
+    }
+    argv.addAll(command);
+    ProcessBuilder pb = new ProcessBuilder(argv)
+        .redirectErrorStream(true)
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(label + ".log").toFile()));
+    pb.environment().put("DISPLAY", ":" + display);
+    return pb.start().toHandle();
+  }
+
+  private static void writePasswordFile(Path file, String password) throws IOException {
+    Process p = new ProcessBuilder("vncpasswd", "-f").start();
+    p.getOutputStream().write((password + "\n").getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    byte[] obfuscated = p.getInputStream().readAllBytes();
+    try {
+      if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0 || obfuscated.length == 0) {
+        throw new IOException("vncpasswd -f failed");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    Files.deleteIfExists(file);
+    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.write(file, obfuscated);
+  }
+
+  private static void waitForPort(ProcessHandle server, int port) throws IOException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IOException("Xvnc exited at start (see xvnc.log)");
+      }
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+        return;
+      } catch (IOException notYet) {
+        sleep(100);
+      }
+    }
+    throw new IOException("Xvnc did not open port " + port + " within 15 s");
+  }
+
+  private static boolean displayFree(int n) {
+    return !Files.exists(Path.of("/tmp/.X11-unix/X" + n)) && !Files.exists(Path.of("/tmp/.X" + n + "-lock"));
+  }
+
+  private static int freeDisplay() throws IOException {
+    for (int n = 20; n < 1000; n++) {
+      if (displayFree(n)) {
+        return n;
+      }
+    }
+    throw new IOException("no free X display number between :20 and :999");
+  }
+
+  private static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException taken) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static Optional<Path> which(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      Path candidate = Path.of(dir, program);
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void stop(ProcessHandle p) {
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    p.destroy();
+    try {
+      p.onExit().get(5, TimeUnit.SECONDS);
+    } catch (Exception stillThere) {
+      p.destroyForcibly();
+      try {
+        p.onExit().get(5, TimeUnit.SECONDS);
+      } catch (Exception ignored) {
+        // nothing more can be done to a process that ignores SIGKILL
+      }
+    }
+  }
+
+  /** Stops the window manager (the command's X connection ends with the server), then the X server. */
+  @Override
+  public void close() {
+    stop(windowManager);
+    stop(xvnc);
+  }
+}

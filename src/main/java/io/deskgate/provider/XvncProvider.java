@@ -1,0 +1,168 @@
+package io.deskgate.provider;
+
+import io.deskgate.auth.Digests;
+import io.deskgate.config.Config;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.store.SecretBox;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Linux desktops Deskgate runs itself on this host ({@link XvncDesktop}: TigerVNC on loopback with a
+ * generated VNC password, openbox, and the product's command). Each desktop has a directory under
+ * {@code providers.xvnc.run_dir} with its password file, logs and {@code state.json} (display, port,
+ * process ids), from which a restarted Deskgate adopts what still runs. The processes run in sessions of
+ * their own, so they outlive Deskgate.
+ */
+public final class XvncProvider implements DesktopProvider {
+
+  public static final String NAME = "xvnc";
+  private static final Logger log = LoggerFactory.getLogger(XvncProvider.class);
+
+  private final Config.Xvnc config;
+  private final Path runDir;
+  private final SecretBox secrets;
+
+  public XvncProvider(Config.Xvnc config, SecretBox secrets) {
+    this.config = config;
+    this.runDir = Path.of(config.runDir());
+    this.secrets = secrets;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** Whether a desktop whose processes died is started again ({@code providers.xvnc.restart}). */
+  public boolean restartsCrashed() {
+    return "always".equals(config.restart());
+  }
+
+  @Override
+  public Machine create(String desktopId, String product, String computerName) throws ProviderException {
+    Config.XvncProduct p = product(product);
+    String password = Digests.randomPassword(8);
+    XvncDesktop desktop = launch(desktopId, computerName, password, p, 0, 0);
+    return new Machine(desktopId, "127.0.0.1", desktop.port(), password);
+  }
+
+  @Override
+  public Machine start(Desktop desktop) throws ProviderException {
+    Optional<XvncDesktop> running = adopt(desktop.id());
+    if (running.isPresent()) {
+      return new Machine(desktop.id(), "127.0.0.1", running.get().port(), null);
+    }
+    JsonObject state = state(desktop.id()).orElse(new JsonObject());
+    String password = desktop.console().passwordSealed() == null ? null
+        : secrets.open(desktop.console().passwordSealed(), Desktop.passwordSealContext(desktop.id()));
+    XvncDesktop started = launch(desktop.id(), desktop.computerName(), password, product(desktop.source().product()),
+        state.getInteger("display", 0), state.getInteger("port", desktop.console().port()));
+    return new Machine(desktop.id(), "127.0.0.1", started.port(), null);
+  }
+
+  @Override
+  public void stop(Desktop desktop, boolean hard) {
+    adopt(desktop.id()).ifPresent(XvncDesktop::close);
+  }
+
+  @Override
+  public Machine reboot(Desktop desktop, boolean hard) throws ProviderException {
+    stop(desktop, hard);
+    return start(desktop);
+  }
+
+  @Override
+  public void delete(Desktop desktop) throws ProviderException {
+    stop(desktop, true);
+    removeRunDir(desktop.id());
+  }
+
+  @Override
+  public Observation observe(Desktop desktop) {
+    return adopt(desktop.id())
+        .map(d -> new Observation(Power.RUNNING, new Machine(desktop.id(), "127.0.0.1", d.port(), null), "Xvnc :" + d.display()))
+        .orElse(new Observation(Power.STOPPED, null, "Xvnc is not running"));
+  }
+
+  /** Stops and removes what runs for desktops this node no longer has (deleted while it was down). */
+  public void removeOrphans(Set<String> knownDesktopIds) {
+    if (!Files.isDirectory(runDir)) {
+      return;
+    }
+    try (Stream<Path> dirs = Files.list(runDir)) {
+      for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+        String id = dir.getFileName().toString();
+        if (!knownDesktopIds.contains(id)) {
+          adopt(id).ifPresent(XvncDesktop::close);
+          removeRunDir(id);
+          log.info("xvnc: removed the orphaned desktop {} (no longer in the store)", id);
+        }
+      }
+    } catch (IOException | ProviderException e) {
+      log.warn("xvnc: cannot look for orphaned desktops in {}: {}", runDir, e.getMessage());
+    }
+  }
+
+  private XvncDesktop launch(String desktopId, String name, String password, Config.XvncProduct product,
+                             int display, int port) throws ProviderException {
+    Path dir = runDir.resolve(desktopId);
+    try {
+      XvncDesktop desktop = XvncDesktop.start(dir, new XvncDesktop.Spec(name, password, product.geometry(),
+          product.depth(), product.command(), display, port, true));
+      Files.writeString(dir.resolve("state.json"), new JsonObject()
+          .put("display", desktop.display()).put("port", desktop.port())
+          .put("xvnc_pid", desktop.xvncPid()).put("wm_pid", desktop.windowManagerPid()).encodePrettily());
+      log.info("xvnc: desktop {} runs on display :{}, VNC port {}", desktopId, desktop.display(), desktop.port());
+      return desktop;
+    } catch (IOException e) {
+      throw new ProviderException("cannot start the desktop's Xvnc: " + e.getMessage());
+    }
+  }
+
+  private Optional<XvncDesktop> adopt(String desktopId) {
+    return state(desktopId).flatMap(s -> XvncDesktop.adopt(s.getInteger("display", -1), s.getInteger("port", -1),
+        s.getLong("xvnc_pid", -1L), s.getLong("wm_pid", -1L)));
+  }
+
+  private Optional<JsonObject> state(String desktopId) {
+    Path file = runDir.resolve(desktopId).resolve("state.json");
+    try {
+      return Files.isRegularFile(file) ? Optional.of(new JsonObject(Files.readString(file))) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      log.warn("xvnc: unreadable {}: {}", file, e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private Config.XvncProduct product(String name) throws ProviderException {
+    Config.XvncProduct p = name == null ? null : config.products().get(name);
+    if (p == null) {
+      throw new ProviderException("WKS.00000400", "unknown xvnc product '" + name + "'; products are "
+          + config.products().keySet());
+    }
+    return p;
+  }
+
+  private void removeRunDir(String desktopId) throws ProviderException {
+    Path dir = runDir.resolve(desktopId);
+    if (!dir.normalize().startsWith(runDir.normalize()) || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new ProviderException("cannot remove " + dir + ": " + e.getMessage());
+    }
+  }
+}
