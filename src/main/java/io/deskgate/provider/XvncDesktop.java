@@ -75,8 +75,31 @@ public final class XvncDesktop implements AutoCloseable {
           + "sudo apt-get install -y tigervnc-standalone-server tigervnc-tools openbox xterm");
     }
     Files.createDirectories(runDir);
-    int display = spec.display() > 0 && displayFree(spec.display()) ? spec.display() : freeDisplay();
-    int port = spec.port() > 0 && portFree(spec.port()) ? spec.port() : freePort();
+    // Displays and ports are picked while free and taken when Xvnc starts: one start at a time in this
+    // process, and another try on another display when some other process took it in between.
+    synchronized (XvncDesktop.class) {
+      IOException last = null;
+      for (int attempt = 0; attempt < 3; attempt++) {
+        try {
+          return startOnce(runDir, spec, attempt == 0);
+        } catch (DisplayTaken e) {
+          last = e;
+        }
+      }
+      throw last;
+    }
+  }
+
+  /** Xvnc exited at once: most likely its display or port was taken by someone else. */
+  private static final class DisplayTaken extends IOException {
+    DisplayTaken(String message) {
+      super(message);
+    }
+  }
+
+  private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted) throws IOException {
+    int display = wanted && spec.display() > 0 && displayFree(spec.display()) ? spec.display() : freeDisplay();
+    int port = wanted && spec.port() > 0 && portFree(spec.port()) ? spec.port() : freePort();
     List<String> xvnc = new ArrayList<>(List.of("Xvnc", ":" + display, "-rfbport", String.valueOf(port),
         "-interface", "127.0.0.1", "-localhost", "-nolisten", "tcp", "-geometry", spec.geometry(),
         "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared",
@@ -180,7 +203,7 @@ public final class XvncDesktop implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       if (!server.isAlive()) {
-        throw new IOException("Xvnc exited at start (see xvnc.log)");
+        throw new DisplayTaken("Xvnc exited at start (see xvnc.log)");
       }
       try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
         return;

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * The client side of RFB 3.8 (RFC 6143) with security type None, enough to prove a real VNC server
+ * The client side of RFB 3.8 (RFC 6143) with security None or VNC Authentication, enough to prove a real VNC server
  * is reached through the proxy: version, security, ClientInit/ServerInit, one framebuffer update.
  */
 public final class RfbClient {
@@ -27,6 +27,11 @@ public final class RfbClient {
 
   /** Version, security None, ClientInit (shared), ServerInit. */
   public ServerInit handshake() {
+    return handshake(null);
+  }
+
+  /** Version, security (None, or VNC Authentication with {@code password}), ClientInit, ServerInit. */
+  public ServerInit handshake(String password) {
     String version = readVersion();
     if (!version.equals("RFB 003.008\n")) {
       throw new IllegalStateException("unexpected server version " + version.trim());
@@ -37,14 +42,18 @@ public final class RfbClient {
       throw new IllegalStateException("server refused: " + reason());
     }
     byte[] types = io.read(count, STEP);
-    boolean none = false;
+    byte wanted = (byte) (password == null ? 1 : 2);
+    boolean offered = false;
     for (byte t : types) {
-      none |= t == 1;
+      offered |= t == wanted;
     }
-    if (!none) {
-      throw new IllegalStateException("server does not offer security type None");
+    if (!offered) {
+      throw new IllegalStateException("server does not offer security type " + wanted);
     }
-    io.send(new byte[] {1});
+    io.send(new byte[] {wanted});
+    if (password != null) {
+      io.send(vncAuthResponse(io.read(16, STEP), password));
+    }
     int result = ByteBuffer.wrap(io.read(4, STEP)).getInt();
     if (result != 0) {
       throw new IllegalStateException("security failed: " + reason());
@@ -69,6 +78,22 @@ public final class RfbClient {
       throw new IllegalStateException("expected FramebufferUpdate (0), got message type " + header[0]);
     }
     return ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+  }
+
+  /** VNC Authentication: the challenge DES-encrypted with the password, each key byte's bits reversed. */
+  static byte[] vncAuthResponse(byte[] challenge, String password) {
+    byte[] key = new byte[8];
+    byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i < 8 && i < pw.length; i++) {
+      key[i] = (byte) (Integer.reverse(pw[i] & 0xff) >>> 24);
+    }
+    try {
+      javax.crypto.Cipher des = javax.crypto.Cipher.getInstance("DES/ECB/NoPadding");
+      des.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "DES"));
+      return des.doFinal(challenge);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String reason() {
