@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the store's view of desktops true to the machines. At start: ends jobs a previous run left
  * unfinished, settles their desktops, and brings this node's xvnc desktops to their recorded state
- * (adopting the ones still running, starting or creating the others, removing orphans). Then, on
+ * (adopting the ones still running, starting or creating the others, removing orphans), and reads
+ * where libvirt desktops' consoles are. Then, on
  * timers: static endpoints are probed (ACTIVE / ERROR), xvnc processes supervised (a crash is ERROR,
  * then a restart per policy), libvirt domains observed (a guest that shut itself down is SHUTOFF).
  * Desktops with a task in progress are left to their job.
@@ -65,6 +66,7 @@ public final class Watcher {
       });
     }
     reconcileXvnc();
+    observeLibvirt();
   }
 
   /** Starts the timers. */
@@ -142,12 +144,14 @@ public final class Watcher {
     for (Desktop d : idle(LibvirtProvider.NAME)) {
       DesktopProvider.Observation seen = libvirt.observe(d);
       String status = Lifecycle.statusOf(seen.power());
+      DesktopProvider.Machine m = seen.machine();
+      boolean moved = m != null && (!m.host().equals(d.console().host()) || m.port() != d.console().port());
+      if (m != null && (moved || !status.equals(d.status()))) {
+        lifecycle.settleRunning(d, m);
+      } else if (!status.equals(d.status())) {
+        db.runNow(c -> desktops.setStatus(c, d.id(), status, ""));
+      }
       if (!status.equals(d.status())) {
-        if (seen.machine() != null) {
-          lifecycle.settleRunning(d, seen.machine());
-        } else {
-          db.runNow(c -> desktops.setStatus(c, d.id(), status, ""));
-        }
         log.info("desktop {} ({}): {} -> {}: {}", d.id(), d.computerName(), d.status(), status, seen.detail());
       }
     }
