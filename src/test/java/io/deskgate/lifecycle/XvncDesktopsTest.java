@@ -105,6 +105,7 @@ class XvncDesktopsTest {
     assertThat(openConsole(ws, id, console).width()).isEqualTo(640);
     assertThat(ws.desktop(id).getString("login_status")).isEqualTo("CONNECTED");
 
+    String unusedUrl = new JsonObject(ws.get("/desktops/" + id + "/remote-consoles").body()).getString("url");
     String stopJob = ws.action("os-stop", "SOFT", id).getString("job_id");
     ConsoleClient.Close closed = console[0].awaitClose(WAIT);
     assertThat(closed.code()).isEqualTo((short) 4410);
@@ -121,6 +122,10 @@ class XvncDesktopsTest {
     assertThat(ws.awaitJob(ws.action("os-start", "SOFT", id).getString("job_id"), WAIT).getString("status"))
         .isEqualTo("SUCCESS");
     assertThat(ws.desktop(id).getString("status")).isEqualTo("ACTIVE");
+    try (ConsoleClient stale = ConsoleClient.connect(ConsoleClient.urlWithToken(node, TestNode.tokenOf(unusedUrl)), null,
+        List.of())) {
+      assertThat(stale.awaitClose(WAIT).code()).as("a URL issued before the stop was voided by it").isEqualTo((short) 4401);
+    }
     long startedPid = xvncPid(id);
     assertThat(alive(startedPid)).isTrue();
     assertThat(openConsole(ws, id, console).name()).isEqualTo("xv-life");
