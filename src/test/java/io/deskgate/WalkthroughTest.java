@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +32,7 @@ class WalkthroughTest {
 
   @Test
   void theFirstStartPrintsAWalkthroughThatWorks() throws Exception {
-    int port = freePort();
+    int port = io.deskgate.testing.TestNode.closedPort();
     Process deskgate = start(port, "--demo");
     String banner = readBanner(deskgate);
     try {
@@ -135,12 +134,6 @@ class WalkthroughTest {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
