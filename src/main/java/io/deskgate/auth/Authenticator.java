@@ -16,6 +16,9 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import io.deskgate.store.Sql;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,15 +35,12 @@ public final class Authenticator {
 
   private final Database db;
   private final IdentityStore identities;
-  private final IamTokens tokens;
   private final SecretBox secrets;
   private final AccessKeyLockout lockout;
 
-  public Authenticator(Database db, IdentityStore identities, IamTokens tokens, SecretBox secrets,
-                       Config.AkskLockout lockout) {
+  public Authenticator(Database db, IdentityStore identities, SecretBox secrets, Config.AkskLockout lockout) {
     this.db = db;
     this.identities = identities;
-    this.tokens = tokens;
     this.secrets = secrets;
     this.lockout = new AccessKeyLockout(lockout);
   }
@@ -50,12 +50,12 @@ public final class Authenticator {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization != null && authorization.startsWith(AkSkSignature.ALGORITHM)) {
       String headerProject = ctx.request().getHeader("X-Project-Id");
-      return signedUser(ctx, authorization).compose(user -> db.run(c -> {
+      return signed(ctx, authorization, (c, user) -> {
         if (headerProject != null && !headerProject.equals(projectId)) {
           throw ApiException.notProjectMember();
         }
         return projectCaller(c, user, projectId, "aksk");
-      }));
+      });
     }
     return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token))).map(caller -> {
       if (!caller.projectId().equals(projectId)) {
@@ -74,10 +74,10 @@ public final class Authenticator {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization != null && authorization.startsWith(AkSkSignature.ALGORITHM)) {
       String headerProject = ctx.request().getHeader("X-Project-Id");
-      return signedUser(ctx, authorization).compose(user -> db.run(c -> headerProject != null
+      return signed(ctx, authorization, (c, user) -> headerProject != null
           ? projectCaller(c, user, headerProject, "aksk")
           : new Caller(user.id(), user.name(), user.domainId(), user.domainName(), null, null,
-              identities.rolesInDomain(c, user.id()), "aksk")));
+              identities.rolesInDomain(c, user.id()), "aksk"));
     }
     return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token)));
   }
@@ -93,20 +93,33 @@ public final class Authenticator {
     return Future.succeededFuture(token);
   }
 
-  /** The caller behind an IAM token, whatever project it is scoped to. */
+  /** The caller behind an IAM token, whatever project it is scoped to: one query. */
   public Caller tokenCaller(Connection c, String token) throws SQLException {
-    IamTokens.Stored stored = tokens.find(c, token).orElseThrow(ApiException::badToken);
-    if (stored.revoked()) {
+    if (!IamTokens.wellFormed(token)) {
       throw ApiException.badToken();
     }
-    if (stored.expired(System.currentTimeMillis())) {
+    List<Object[]> rows = Sql.list(c, "SELECT t.expires_at, t.revoked, u.id, u.name, u.enabled, d.id, d.name, p.id, p.name, r.role "
+            + "FROM iam_tokens t JOIN users u ON u.id = t.user_id JOIN domains d ON d.id = u.domain_id "
+            + "JOIN projects p ON p.id = t.project_id "
+            + "LEFT JOIN project_roles r ON r.project_id = t.project_id AND r.user_id = t.user_id WHERE t.token_hash = ?",
+        rs -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10)},
+        Digests.sha256Hex(token));
+    if (rows.isEmpty() || (Boolean) rows.get(0)[1] || !(Boolean) rows.get(0)[4]) {
+      throw ApiException.badToken();
+    }
+    Object[] row = rows.get(0);
+    if (System.currentTimeMillis() >= (Long) row[0]) {
       throw ApiException.tokenExpired();
     }
-    IdentityStore.User user = identities.userById(c, stored.userId())
-        .filter(IdentityStore.User::enabled).orElseThrow(ApiException::badToken);
-    IdentityStore.Project project = identities.projectById(c, stored.projectId()).orElseThrow(ApiException::badToken);
-    return new Caller(user.id(), user.name(), user.domainId(), user.domainName(), project.id(), project.name(),
-        identities.roles(c, project.id(), user.id()), "token");
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    rows.forEach(r -> {
+      if (r[9] != null) {
+        Role.byId((String) r[9]).ifPresent(roles::add);
+      }
+    });
+    return new Caller((String) row[2], (String) row[3], (String) row[5], (String) row[6], (String) row[7],
+        (String) row[8], roles, "token");
   }
 
   /** The user of a project of its domain in which it holds a role; 403 otherwise. */
@@ -122,8 +135,14 @@ public final class Authenticator {
         roles, method);
   }
 
-  /** The user whose access key signed the request, once the signature is verified. */
-  private Future<IdentityStore.User> signedUser(RoutingContext ctx, String authorization) {
+  /** What a signed request's verified user may do, computed on the same connection. */
+  @FunctionalInterface
+  private interface SignedCall {
+    Caller apply(Connection c, IdentityStore.User user) throws SQLException;
+  }
+
+  /** Verifies a signed request; then {@code then} turns its user into the caller, on the same connection. */
+  private Future<Caller> signed(RoutingContext ctx, String authorization, SignedCall then) {
     HttpServerRequest req = ctx.request();
     AkSkSignature.Header header = AkSkSignature.parse(authorization).orElse(null);
     if (header == null || !AkSkSignature.coversRequired(header.signedHeaders())) {
@@ -150,8 +169,9 @@ public final class Authenticator {
         throw ApiException.badSignature();
       }
       lockout.succeeded(key.accessKey());
-      return identities.userById(c, key.userId())
+      IdentityStore.User user = identities.userById(c, key.userId())
           .filter(IdentityStore.User::enabled).orElseThrow(ApiException::unknownAccessKey);
+      return then.apply(c, user);
     });
   }
 

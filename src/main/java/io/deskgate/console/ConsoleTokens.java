@@ -66,13 +66,16 @@ public final class ConsoleTokens implements TokenLookup {
           now, hash, now) != 1) {
         throw new ConsoleRefusal(CloseReason.TOKEN_REFUSED, whyUnusable(c, hash, now));
       }
-      Grant grant = grant(c, hash).orElseThrow();
-      Desktop desktop = desktops.find(c, grant.desktopId())
+      return one(c, "SELECT t.user_id, " + DesktopStore.columns("d") + " FROM console_tokens t "
+              + "JOIN desktops d ON d.id = t.desktop_id WHERE t.token_hash = ?",
+          rs -> {
+            Desktop desktop = DesktopStore.desktop(rs, 1);
+            if (!desktop.acceptsConsoles()) {
+              throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
+            }
+            return new Target(desktop.id(), rs.getString(1), desktop.console().host(), desktop.console().port());
+          }, hash)
           .orElseThrow(() -> new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop deleted"));
-      if (!desktop.acceptsConsoles()) {
-        throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
-      }
-      return new Target(desktop.id(), grant.userId(), desktop.console().host(), desktop.console().port());
     }).recover(e -> Future.failedFuture(e instanceof StoreUnavailableException
         ? new ConsoleRefusal(CloseReason.STORE_UNAVAILABLE, e.getMessage()) : e));
   }

@@ -53,7 +53,8 @@ public final class RemoteConsoleRoute {
           DesktopStore.requireValidId(desktopId);
           String resource = "desktop " + desktopId;
           policy.requireAny(caller, Action.CREATE_CONSOLE, resource);
-          return db.run(c -> {
+          // a console URL lives 10 minutes: its row need not wait for the disk
+          return db.transactionRelaxed(c -> {
             Desktop desktop = desktops.find(c, caller.projectId(), desktopId).orElseThrow(ApiException::desktopNotFound);
             policy.require(caller, Action.CREATE_CONSOLE, resource, desktop.userName());
             if (!desktop.acceptsConsoles()) {

@@ -25,9 +25,14 @@ public final class DesktopStore {
   /** Desktop ids: 1-255 characters, letters, digits, '-', '_' and '.'. */
   public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
 
-  private static final String COLUMNS = "SELECT id, project_id, computer_name, user_name, status, task_status, "
-      + "ip_addresses, metadata, console_host, console_port, console_password_enc, provider, product, provider_ref, "
-      + "owner_node, created_at FROM desktops ";
+  private static final String COLUMNS = "SELECT " + columns("desktops") + " FROM desktops ";
+
+  /** The columns {@link #desktop(ResultSet, int)} reads, qualified by a table alias, for queries that join desktops. */
+  public static String columns(String alias) {
+    return String.join(", ", java.util.Arrays.stream(new String[] {"id", "project_id", "computer_name", "user_name",
+        "status", "task_status", "ip_addresses", "metadata", "console_host", "console_port", "console_password_enc",
+        "provider", "product", "provider_ref", "owner_node", "created_at"}).map(c -> alias + "." + c).toList());
+  }
 
   /** Fails with 400 unless {@code desktopId} is a well-formed desktop id. */
   public static void requireValidId(String desktopId) {
@@ -130,11 +135,19 @@ public final class DesktopStore {
   }
 
   private static Desktop desktop(ResultSet rs) throws SQLException {
-    List<String> ips = new JsonArray(rs.getString(7)).stream().map(String::valueOf).toList();
+    return desktop(rs, 0);
+  }
+
+  /** The desktop whose {@link #columns} start after column {@code offset} of the row. */
+  public static Desktop desktop(ResultSet rs, int offset) throws SQLException {
+    int o = offset;
+    List<String> ips = new JsonArray(rs.getString(o + 7)).stream().map(String::valueOf).toList();
     Map<String, String> metadata = new TreeMap<>();
-    new JsonObject(rs.getString(8)).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
-    return new Desktop(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        rs.getString(6), ips, metadata, new Desktop.ConsoleEndpoint(rs.getString(9), rs.getInt(10), rs.getString(11)),
-        new Desktop.Source(rs.getString(12), rs.getString(13), rs.getString(14), rs.getString(15)), rs.getLong(16));
+    new JsonObject(rs.getString(o + 8)).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
+    return new Desktop(rs.getString(o + 1), rs.getString(o + 2), rs.getString(o + 3), rs.getString(o + 4),
+        rs.getString(o + 5), rs.getString(o + 6), ips, metadata,
+        new Desktop.ConsoleEndpoint(rs.getString(o + 9), rs.getInt(o + 10), rs.getString(o + 11)),
+        new Desktop.Source(rs.getString(o + 12), rs.getString(o + 13), rs.getString(o + 14), rs.getString(o + 15)),
+        rs.getLong(o + 16));
   }
 }

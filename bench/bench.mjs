@@ -1,0 +1,309 @@
+#!/usr/bin/env node
+// Deskgate's benchmark: a TCP target and the client that measures a console proxy against it.
+//
+//   node bench.mjs target --port 15990
+//   node bench.mjs mint --api http://127.0.0.1:16090 --auth-token T --project P --desktop D --count N --out tokens.txt
+//   node bench.mjs throughput|latency|setup|idle  (--tcp host:port | --ws URL) [options]   -> one JSON line
+//
+// A --ws URL may contain {token}: every WebSocket then takes the next line of --tokens FILE (Deskgate's
+// console tokens are one-time). Through the proxy or directly, a session first sends one line to the
+// target: "STREAM <bytes>" (the target streams bytes i % 251 as fast as it can) or "ECHO" (it echoes).
+// Every run has a time limit and stops by itself.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { WebSocket } from 'ws';
+
+const PATTERN = Buffer.alloc(251 * 512, 0).map((_, i) => i % 251);
+const args = process.argv.slice(2);
+const mode = args[0];
+const opt = (name, dflt) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : dflt; };
+const num = (name, dflt) => Number(opt(name, dflt));
+const hardLimit = setTimeout(() => { console.error(`bench ${mode}: time limit reached`); process.exit(3); },
+  num('max-seconds', 900) * 1000);
+hardLimit.unref();
+
+// ---------------------------------------------------------------- target
+function target(port) {
+  const server = net.createServer(sock => {
+    sock.setNoDelay(true);
+    sock.on('error', () => {});
+    let line = '';
+    const onLine = chunk => {
+      const text = chunk.toString('latin1');
+      const nl = text.indexOf('\n');
+      if (nl < 0) { line += text; if (line.length > 200) sock.destroy(); return; }
+      line += text.slice(0, nl);
+      sock.removeListener('data', onLine);
+      const rest = chunk.subarray(nl + 1);
+      const [verb, arg] = line.trim().split(/\s+/);
+      if (verb === 'ECHO') {
+        if (rest.length) sock.write(rest);
+        sock.on('data', d => sock.write(d));
+      } else if (verb === 'STREAM') {
+        stream(sock, Number(arg));
+      } else {
+        sock.destroy();
+      }
+    };
+    sock.on('data', onLine);
+  });
+  server.maxConnections = 200000;
+  server.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ target: port })));
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+function stream(sock, total) {
+  let sent = 0;
+  sock.on('data', () => {});
+  const pump = () => {
+    while (sent < total) {
+      const off = sent % 251;
+      const n = Math.min(total - sent, PATTERN.length - off);
+      const more = sock.write(PATTERN.subarray(off, off + n));
+      sent += n;
+      if (!more) { sock.once('drain', pump); return; }
+    }
+  };
+  pump();
+}
+
+// ---------------------------------------------------------------- sessions
+let tokens = null;
+let tokenIndex = 0;
+function nextUrl() {
+  const url = opt('ws');
+  if (!url.includes('{token}')) return url;
+  if (tokens === null) tokens = fs.readFileSync(opt('tokens'), 'utf8').split('\n').filter(Boolean);
+  if (tokenIndex >= tokens.length) throw new Error('out of console tokens');
+  return url.replace('{token}', tokens[tokenIndex++]);
+}
+
+/** A byte stream to the target, over raw TCP or through the proxy's WebSocket. */
+function open() {
+  return new Promise((resolve, reject) => {
+    const s = { received: 0, onData: null, closed: false };
+    if (opt('tcp')) {
+      const [host, port] = opt('tcp').split(':');
+      const sock = net.connect({ host, port: Number(port) }, () => resolve(s));
+      sock.setNoDelay(true);
+      s.send = b => sock.write(b);
+      s.close = () => sock.destroy();
+      s.pause = () => sock.pause();
+      sock.on('data', d => s.onData && s.onData(d));
+      sock.on('error', reject);
+      sock.on('close', () => { s.closed = true; });
+    } else {
+      const ws = new WebSocket(nextUrl(), opt('subprotocol', 'binary') === 'none' ? [] : ['binary'],
+        { perMessageDeflate: false, maxPayload: 64 << 20, handshakeTimeout: 15000 });
+      ws.binaryType = 'nodebuffer';
+      ws.on('open', () => resolve(s));
+      s.send = b => ws.send(b, { binary: true });
+      s.close = () => ws.terminate();
+      s.pause = () => ws.pause();
+      ws.on('message', d => s.onData && s.onData(d));
+      ws.on('error', reject);
+      ws.on('close', code => { s.closed = true; if (code !== 1000 && code !== 1005 && code !== 1006) reject(new Error('closed ' + code)); });
+    }
+  });
+}
+
+function once(s, bytes) {
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    const timer = setTimeout(() => reject(new Error('no echo')), 15000);
+    s.onData = d => { got += d.length; if (got >= bytes) { clearTimeout(timer); s.onData = null; resolve(); } };
+  });
+}
+
+/** CPU seconds of a process and of its children that ended (websockify forks one per session). */
+function cpuSeconds(pid) {
+  if (!pid) return null;
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+}
+
+function rssKiB(pid) {
+  const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
+  return Number(m[1]);
+}
+
+const median = a => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+// ---------------------------------------------------------------- throughput
+async function throughputOnce(conns, totalBytes) {
+  const per = Math.floor(totalBytes / conns);
+  const sessions = await Promise.all(Array.from({ length: conns }, open));
+  const t0 = process.hrtime.bigint();
+  await Promise.all(sessions.map(s => new Promise((resolve, reject) => {
+    let off = 0;
+    s.onData = d => {
+      if (!intact(d, off)) reject(new Error('corrupted stream at byte ' + off));
+      off += d.length;
+      if (off >= per) resolve();
+    };
+    s.send(Buffer.from(`STREAM ${per}\n`));
+  })));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  sessions.forEach(s => s.close());
+  return { mib: (per * conns) / 1048576, seconds };
+}
+
+/** Whether every byte of {@code d}, which starts at stream offset {@code off}, is the pattern's. */
+function intact(d, off) {
+  for (let i = 0; i < d.length;) {
+    const start = (off + i) % 251;
+    const n = Math.min(d.length - i, PATTERN.length - start);
+    if (PATTERN.compare(d, i, i + n, start, start + n) !== 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+async function throughput() {
+  const conns = num('conns', 1);
+  const total = num('total-mib', 512) * 1048576;
+  const runs = num('runs', 3);
+  const pid = opt('pid') ? Number(opt('pid')) : null;
+  await throughputOnce(conns, Math.min(total, 64 << 20));
+  const rates = [];
+  let cpu = 0;
+  let mib = 0;
+  for (let r = 0; r < runs; r++) {
+    const c0 = cpuSeconds(pid);
+    const one = await throughputOnce(conns, total);
+    if (pid) cpu += cpuSeconds(pid) - c0;
+    mib += one.mib;
+    rates.push(one.mib / one.seconds);
+  }
+  return { mode: 'throughput', conns, totalMiB: total / 1048576, runs, mibPerSec: median(rates), all: rates.map(Math.round),
+           cpuSecondsPerGiB: pid ? cpu / (mib / 1024) : null };
+}
+
+// ---------------------------------------------------------------- latency
+async function latency() {
+  const count = num('count', 10000);
+  const size = num('size', 64);
+  const runs = num('runs', 3);
+  const results = [];
+  for (let r = 0; r < runs; r++) {
+    const s = await open();
+    s.send(Buffer.from('ECHO\n'));
+    const payload = Buffer.alloc(size, 0x61);
+    const times = [];
+    for (let i = 0; i < count + 500; i++) {
+      const t0 = process.hrtime.bigint();
+      const got = once(s, size);
+      s.send(payload);
+      await got;
+      if (i >= 500) times.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+    s.close();
+    times.sort((a, b) => a - b);
+    results.push({ p50: pct(times, 0.5), p99: pct(times, 0.99) });
+  }
+  return { mode: 'latency', count, size, runs, p50us: median(results.map(r => r.p50)), p99us: median(results.map(r => r.p99)),
+           all: results.map(r => [Math.round(r.p50), Math.round(r.p99)]) };
+}
+
+// ---------------------------------------------------------------- session setup
+async function setup() {
+  const count = num('count', 300);
+  const times = [];
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    const a = process.hrtime.bigint();
+    const s = await open();
+    const got = once(s, 1);
+    s.send(Buffer.from('ECHO\nx'));
+    await got;
+    times.push(Number(process.hrtime.bigint() - a) / 1e6);
+    s.close();
+  }
+  const total = Number(process.hrtime.bigint() - t0) / 1e9;
+  times.sort((a, b) => a - b);
+  return { mode: 'setup', count, p50ms: pct(times, 0.5), p99ms: pct(times, 0.99), opensPerSec: count / total };
+}
+
+// ---------------------------------------------------------------- idle sessions
+async function idle() {
+  const want = num('sessions', 10000);
+  const pid = opt('pid') ? Number(opt('pid')) : null;
+  const inFlight = num('in-flight', 200);
+  const rssBefore = pid ? rssKiB(pid) : null;
+  const held = [];
+  let failures = 0;
+  let next = 0;
+  let firstError = null;
+  async function worker() {
+    while (next < want) {
+      next++;
+      try {
+        const s = await open();
+        const got = once(s, 1);
+        s.send(Buffer.from('ECHO\nx'));
+        await got;
+        held.push(s);
+      } catch (e) {
+        failures++;
+        firstError = firstError || e.message;
+      }
+    }
+  }
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  const openSeconds = (Date.now() - t0) / 1000;
+  await new Promise(r => setTimeout(r, num('hold-seconds', 5) * 1000));
+  let alive = 0;
+  await Promise.all(held.map(async s => {
+    try {
+      const got = once(s, 1);
+      s.send(Buffer.from('y'));
+      await got;
+      alive++;
+    } catch (e) { /* counted as not alive */ }
+  }));
+  const rssAfter = pid ? rssKiB(pid) : null;
+  held.forEach(s => s.close());
+  return { mode: 'idle', wanted: want, held: held.length, aliveAfterHold: alive, failures, firstError, openSeconds,
+           rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter,
+           kibPerSession: pid && held.length ? (rssAfter - rssBefore) / held.length : null };
+}
+
+// ---------------------------------------------------------------- console tokens from the API
+async function mint() {
+  const count = num('count', 100);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const url = new URL(`${opt('api')}/v2/${opt('project')}/desktops/${opt('desktop')}/remote-consoles`);
+  const out = [];
+  let next = 0;
+  async function worker() {
+    while (next < count) {
+      next++;
+      const body = await new Promise((resolve, reject) => {
+        http.get(url, { agent, headers: { 'X-Auth-Token': opt('auth-token') } }, res => {
+          let data = '';
+          res.on('data', d => { data += d; });
+          res.on('end', () => (res.statusCode === 200 ? resolve(data) : reject(new Error(res.statusCode + ' ' + data))));
+        }).on('error', reject);
+      });
+      out.push(new URL(JSON.parse(body).url).searchParams.get('token'));
+    }
+  }
+  await Promise.all(Array.from({ length: 16 }, worker));
+  fs.writeFileSync(opt('out'), out.join('\n') + '\n');
+  agent.destroy();
+  return { mode: 'mint', count: out.length };
+}
+
+const modes = { throughput, latency, setup, idle, mint };
+if (mode === 'target') {
+  target(num('port', 15990));
+} else if (modes[mode]) {
+  modes[mode]().then(r => { console.log(JSON.stringify(r)); process.exit(0); })
+    .catch(e => { console.log(JSON.stringify({ mode, error: e.message })); process.exit(1); });
+} else {
+  console.error('usage: node bench.mjs target|mint|throughput|latency|setup|idle [options]');
+  process.exit(2);
+}

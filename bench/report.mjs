@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// Turns a bench/run.sh results directory into the results table (markdown), optionally written into
+// bench/README.md between its results markers.   node report.mjs <run dir> <fd limit> <quick> [--readme FILE]
+import fs from 'node:fs';
+import os from 'node:os';
+import { execSync } from 'node:child_process';
+
+const [dir, fdLimit, quick] = process.argv.slice(2);
+const readme = process.argv.includes('--readme') ? process.argv[process.argv.indexOf('--readme') + 1] : null;
+const results = {};
+for (const line of fs.readFileSync(`${dir}/results.jsonl`, 'utf8').split('\n').filter(Boolean)) {
+  const r = JSON.parse(line);
+  results[r.name] = r.result;
+}
+const r = name => results[name] || {};
+const f = (x, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
+const ratio = (a, b) => (a && b ? (a / b).toFixed(2) + ' x' : 'n/a');
+const yes = ok => (ok ? '**met**' : '**not met**');
+const sh = cmd => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch (e) { return 'n/a'; } };
+const ms = s => (s === '?' || s === undefined ? NaN : s.endsWith('ms') ? parseFloat(s) : s.endsWith('us') ? parseFloat(s) / 1000 : parseFloat(s) * 1000);
+
+const t1 = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} throughput 1`).mibPerSec);
+const t16 = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} throughput 16`).mibPerSec);
+const lat = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} latency`));
+const setup = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} setup`));
+const idle = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} idle`));
+const cpu = ['websockify', 'deskgate'].map(p => {
+  const a = r(`${p} throughput 1`).cpuSecondsPerGiB;
+  const b = r(`${p} throughput 16`).cpuSecondsPerGiB;
+  return a && b ? (a + b) / 2 : a || b;
+});
+const api = ['h2', 'pg'].map(s => r(`deskgate api ${s}`));
+const wantIdle = quick === 'yes' ? 1000 : 10000;
+
+const rows = [
+  ['downstream MiB/s, 1 connection', '>= 0.80 x raw, >= 1.8 x websockify', f(t1[0]), f(t1[1]), f(t1[2]),
+    `${ratio(t1[2], t1[0])} raw, ${ratio(t1[2], t1[1])} websockify`, yes(t1[2] >= 0.8 * t1[0] && t1[2] >= 1.8 * t1[1])],
+  ['downstream MiB/s, 16 connections', '>= 0.80 x raw', f(t16[0]), f(t16[1]), f(t16[2]), `${ratio(t16[2], t16[0])} raw`,
+    yes(t16[2] >= 0.8 * t16[0])],
+  ['64-byte round trip p50 / p99 (µs)', '<= raw + 40 / <= raw + 150', `${f(lat[0].p50us)} / ${f(lat[0].p99us)}`,
+    `${f(lat[1].p50us)} / ${f(lat[1].p99us)}`, `${f(lat[2].p50us)} / ${f(lat[2].p99us)}`,
+    `raw + ${f(lat[2].p50us - lat[0].p50us)} / + ${f(lat[2].p99us - lat[0].p99us)}`,
+    yes(lat[2].p50us <= lat[0].p50us + 40 && lat[2].p99us <= lat[0].p99us + 150)],
+  ['session open p50 (ms), opens/s in sequence', '<= 2 ms, >= 500/s', `${f(setup[0].p50ms, 2)}, ${f(setup[0].opensPerSec)}`,
+    `${f(setup[1].p50ms, 2)}, ${f(setup[1].opensPerSec)}`, `${f(setup[2].p50ms, 2)}, ${f(setup[2].opensPerSec)}`,
+    'Deskgate: WS upgrade + token redeemed in the store + TCP connect + first echo', yes(setup[2].p50ms <= 2 && setup[2].opensPerSec >= 500)],
+  [`concurrent idle sessions held (of ${wantIdle} tried; websockify: 1,000)`, `${wantIdle}, none refused`,
+    f(idle[0].held), f(idle[1].held), f(idle[2].held), `failures: ${f(idle[2].failures)}${idle[2].firstError ? ' (' + idle[2].firstError + ')' : ''}`,
+    yes(idle[2].held >= wantIdle && idle[2].failures === 0)],
+  ['memory per idle session (RSS growth / sessions, KiB)', '<= 64', '-', f(idle[1].kibPerSession, 1), f(idle[2].kibPerSession, 1),
+    `RSS ${f(idle[2].rssBeforeKiB / 1024)} -> ${f(idle[2].rssAfterKiB / 1024)} MiB`, yes(idle[2].kibPerSession <= 64)],
+  ['proxy CPU seconds per GiB forwarded', '<= 0.35', '-', f(cpu[0], 2), f(cpu[1], 2), 'mean of the 1- and 16-connection runs',
+    yes(cpu[1] <= 0.35)],
+  ['remote-console calls/s, p99 (H2)', '>= 3,000/s, p99 <= 20 ms', '-', '-', `${f(api[0].rps)}, ${api[0].p99}`,
+    `wrk 2 threads, 32 connections; non-2xx: ${api[0].non2xx}`, yes(api[0].rps >= 3000 && ms(api[0].p99) <= 20 && !api[0].non2xx)],
+  ['remote-console calls/s, p99 (PostgreSQL)', '>= 3,000/s, p99 <= 20 ms', '-', '-', `${f(api[1].rps)}, ${api[1].p99}`,
+    `non-2xx: ${api[1].non2xx}`, yes(api[1].rps >= 3000 && ms(api[1].p99) <= 20 && !api[1].non2xx)],
+];
+
+const cpuModel = (os.cpus()[0] || {}).model || 'unknown cpu';
+const table = [
+  `Run ${new Date().toISOString().replace(/\.\d+Z/, 'Z')}${quick === 'yes' ? ' (--quick: 1 run each, smaller)' : ''}: `
+    + `\`bench/run.sh${quick === 'yes' ? ' --quick' : ''}\` on ${os.cpus().length} x ${cpuModel}, `
+    + `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; ${sh('java -version 2>&1 | head -1')}; `
+    + `node ${process.version}; websockify ${sh("dpkg-query -W -f='${Version}' websockify")}; open-file limit ${fdLimit}. `
+    + 'Client, proxy and target share the machine; medians of the runs. Raw JSON: `' + dir.replace(/.*\/bench\//, 'bench/') + '/`.',
+  '',
+  '| measure | target | raw TCP | websockify | Deskgate | Deskgate vs. | |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.map(row => `| ${row.join(' | ')} |`),
+  '',
+].join('\n');
+
+if (readme) {
+  const text = fs.readFileSync(readme, 'utf8');
+  const start = '<!-- results:start -->';
+  const end = '<!-- results:end -->';
+  fs.writeFileSync(readme, text.slice(0, text.indexOf(start) + start.length) + '\n' + table + text.slice(text.indexOf(end)));
+} else {
+  process.stdout.write(table);
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Deskgate's benchmark: measures every row of bench/README.md's table against a Deskgate node, and in the
+# same run against websockify (the Debian package, with its token plugin) and raw TCP, then writes the
+# table into bench/README.md. Runs from the repository alone; stops everything it started.
+#   bench/run.sh            the full run (about 10 minutes)
+#   bench/run.sh --quick    fewer and smaller runs, to try the script
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(dirname "$here")"
+quick=no
+[[ "${1:-}" == "--quick" ]] && quick=yes
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+need=()
+command -v websockify >/dev/null || need+=(websockify)
+command -v wrk >/dev/null || need+=(wrk)
+command -v node >/dev/null || need+=(nodejs npm)
+command -v psql >/dev/null || need+=(postgresql-client)
+if ((${#need[@]})); then
+  as_root apt-get update -q && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}"
+fi
+# 10,000 sessions take 20,000 descriptors in the proxy: raise the limit as far as this machine lets us
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+fd_limit=$(ulimit -n)
+
+(cd "$here" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+jar="$repo/target/deskgate.jar"
+if [[ ! -f "$jar" ]] || [[ -n "$(find "$repo/pom.xml" "$repo/src/main" -newer "$jar" -print -quit)" ]]; then
+  (cd "$repo" && mvn -q -B -DskipTests package)
+fi
+
+run="$here/results/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$run"
+B="node $here/bench.mjs"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS deskgate_bench WITH (FORCE)" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+TARGET=15990 DG_PORT=16090 WSF_PORT=16091
+$B target --port $TARGET > "$run/target.log" 2>&1 & pids+=($!)
+
+# ---- websockify, the reference peer
+mkdir -p "$run/tokens"
+echo "bench: 127.0.0.1:$TARGET" > "$run/tokens/bench.cfg"
+websockify --token-plugin TokenFile --token-source "$run/tokens" 127.0.0.1:$WSF_PORT > "$run/websockify.log" 2>&1 &
+wsf_pid=$!; pids+=($wsf_pid)
+
+# ---- Deskgate
+start_deskgate() {   # $1: label, $2: JDBC URL
+  cat > "$run/deskgate-$1.yaml" <<EOF
+http: {port: $DG_PORT}
+store: {jdbc_url: "$2"}
+secrets: {key_file: "$run/secret.key"}
+console: {idle_timeout_seconds: 0}
+api: {rate_limit: {requests_per_second: 0}}
+log: {level: WARN}
+providers: {static: {probe_interval_seconds: 0}}
+inventory:
+  domains:
+    - name: bench
+      users: [{name: bench, password: "bench-password-1"}]
+      projects:
+        - id: 0bec5db98280d2d02fd6c00c2de791ce
+          name: bench
+          members: [{user: bench, roles: [workspace_admin]}]
+          desktops:
+            - {id: bench-target, user_name: bench, console: {host: 127.0.0.1, port: $TARGET}}
+EOF
+  java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "$jar" --config "$run/deskgate-$1.yaml" > "$run/deskgate-$1.out" 2> "$run/deskgate-$1.log" &
+  dg_pid=$!; pids+=($dg_pid)
+  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$DG_PORT/healthz" >/dev/null && break; sleep 0.5; done
+  auth=$(curl -s -o /dev/null -D - "http://127.0.0.1:$DG_PORT/v3/auth/tokens" -H 'Content-Type: application/json' \
+    -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"bench","password":"bench-password-1","domain":{"name":"bench"}}}},"scope":{"project":{"id":"0bec5db98280d2d02fd6c00c2de791ce"}}}}' \
+    | tr -d '\r' | awk 'tolower($1)=="x-subject-token:" {print $2}')
+  console_url="http://127.0.0.1:$DG_PORT/v2/0bec5db98280d2d02fd6c00c2de791ce/desktops/bench-target/remote-consoles"
+}
+stop_deskgate() { kill "$dg_pid"; wait "$dg_pid" 2>/dev/null || true; }
+mint() { $B mint --api "http://127.0.0.1:$DG_PORT" --auth-token "$auth" --project 0bec5db98280d2d02fd6c00c2de791ce \
+  --desktop bench-target --count "$1" --out "$run/tokens.txt" > /dev/null; }
+
+if [[ $quick == yes ]]; then RUNS=1 BIG=128 LAT=2000 SETUP=100 IDLE=1000; else RUNS=3 BIG=512 LAT=10000 SETUP=300 IDLE=10000; fi
+DG_WS="ws://127.0.0.1:$DG_PORT/vnc/console/websockify?token={token}"
+WSF_WS="ws://127.0.0.1:$WSF_PORT/?token=bench"
+measure() {   # $1: name, then bench.mjs arguments; appends one JSON line to results.jsonl
+  local name=$1; shift
+  echo "bench: $name" >&2
+  local line
+  line=$($B "$@" || true)
+  echo "{\"name\":\"$name\",\"result\":$line}" >> "$run/results.jsonl"
+}
+
+start_deskgate h2 "jdbc:h2:file:$run/db-h2"
+for peer in raw websockify deskgate; do
+  case $peer in
+    raw) where=(--tcp 127.0.0.1:$TARGET); pid=();;
+    websockify) where=(--ws "$WSF_WS"); pid=(--pid $wsf_pid);;
+    deskgate) where=(--ws "$DG_WS" --tokens "$run/tokens.txt"); pid=(--pid $dg_pid); mint 40;;
+  esac
+  measure "$peer throughput 1" throughput "${where[@]}" "${pid[@]}" --conns 1 --total-mib $BIG --runs $RUNS
+  [[ $peer == deskgate ]] && mint 40
+  measure "$peer throughput 16" throughput "${where[@]}" "${pid[@]}" --conns 16 --total-mib $BIG --runs $RUNS
+  [[ $peer == deskgate ]] && mint 10
+  measure "$peer latency" latency "${where[@]}" --count $LAT --size 64 --runs $RUNS
+  [[ $peer == deskgate ]] && mint $SETUP
+  measure "$peer setup" setup "${where[@]}" --count $SETUP
+done
+
+# idle sessions: websockify is known to stop near 500 (select() limit), so it gets 1,000 attempts
+measure "raw idle" idle --tcp 127.0.0.1:$TARGET --sessions $IDLE --hold-seconds 5
+measure "websockify idle" idle --ws "$WSF_WS" --pid $wsf_pid --sessions $((IDLE < 1000 ? IDLE : 1000)) --hold-seconds 5
+jcmd "$dg_pid" GC.run >/dev/null 2>&1 || true
+mint "$IDLE"
+measure "deskgate idle" idle --ws "$DG_WS" --tokens "$run/tokens.txt" --pid $dg_pid --sessions $IDLE --hold-seconds 5
+
+# remote-console calls per second: token + desktop lookup + token write, on H2 and on PostgreSQL
+api() {   # $1: store label
+  echo "bench: api $1" >&2
+  wrk -t2 -c32 -d$([[ $quick == yes ]] && echo 5 || echo 15)s --latency -H "X-Auth-Token: $auth" "$console_url" \
+    > "$run/wrk-$1.txt" 2>&1 || true
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$run/wrk-$1.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$run/wrk-$1.txt")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$run/wrk-$1.txt")
+  echo "{\"name\":\"deskgate api $1\",\"result\":{\"rps\":${rps:-0},\"p99\":\"${p99:-?}\",\"non2xx\":${non2xx:-0}}}" >> "$run/results.jsonl"
+}
+api h2
+stop_deskgate
+psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS deskgate_bench WITH (FORCE)" -c "CREATE DATABASE deskgate_bench"
+start_deskgate pg "jdbc:postgresql://127.0.0.1:5432/deskgate_bench?user=postgres"
+api pg
+stop_deskgate
+
+node "$here/report.mjs" "$run" "$fd_limit" "$quick" > "$run/table.md"
+node "$here/report.mjs" "$run" "$fd_limit" "$quick" --readme "$here/README.md"
+cat "$run/table.md"
