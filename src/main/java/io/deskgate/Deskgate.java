@@ -36,7 +36,6 @@ import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.deskgate.web.Tls;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -79,7 +78,7 @@ public final class Deskgate implements AutoCloseable {
   private Deskgate(Config config) {
     this.config = config;
     setLogLevel(config.log().level());
-    this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+    this.vertx = Vertx.vertx();
     try {
       this.secrets = SecretBox.fromConfig(config.secrets());
       this.db = Database.open(vertx, config.store());
@@ -161,8 +160,8 @@ public final class Deskgate implements AutoCloseable {
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + server.actualPort();
     mountRoutes(router);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
-    log.info("Deskgate listening on {}:{}, public URL {}, store {}, {} transport", http.host(), server.actualPort(),
-        publicUrl, db.isPostgres() ? "PostgreSQL" : "H2", vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
+    log.info("Deskgate listening on {}:{}, public URL {}, store {}", http.host(), server.actualPort(), publicUrl,
+        db.isPostgres() ? "PostgreSQL" : "H2");
   }
 
   private void mountRoutes(Router router) {
