@@ -13,6 +13,9 @@ import io.deskgate.auth.IdentityStore;
 import io.deskgate.auth.PasswordHasher;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
+import io.deskgate.cluster.ClusterEvents;
+import io.deskgate.cluster.SessionLedger;
+import io.deskgate.cluster.SessionListRoute;
 import io.deskgate.config.Config;
 import io.deskgate.config.Inventory;
 import io.deskgate.console.ConsolePage;
@@ -68,10 +71,13 @@ public final class Deskgate implements AutoCloseable {
   private final ConsoleTokens consoleTokens;
   private final String nodeId;
   private final Sessions sessions;
+  private final ClusterEvents events;
+  private final SessionLedger ledger;
   private final Providers providers;
   private final Jobs jobs = new Jobs();
   private final Lifecycle lifecycle;
   private final Watcher watcher;
+  private ConsoleProxy proxy;
   private HttpServer server;
   private String publicUrl;
 
@@ -89,10 +95,14 @@ public final class Deskgate implements AutoCloseable {
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
     this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
     this.nodeId = config.node().id() != null ? config.node().id() : hostName();
-    this.sessions = new Sessions(vertx, metrics, config.console().handshakeTimeoutSeconds(),
+    this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds());
+    this.events = ClusterEvents.of(vertx, db, config.store());
+    events.onCloseDesktop(id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
+    this.ledger = new SessionLedger(db, nodeId);
+    sessions.listener(ledger);
     this.providers = new Providers(config.providers(), secrets);
-    this.lifecycle = new Lifecycle(vertx, db, desktops, jobs, providers, sessions, secrets, nodeId);
+    this.lifecycle = new Lifecycle(vertx, db, desktops, jobs, providers, events, secrets, nodeId);
     this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
   }
 
@@ -120,6 +130,7 @@ public final class Deskgate implements AutoCloseable {
       if (!config.inventory().isEmpty()) {
         node.applyInventory(config.inventory());
       }
+      node.ledger.clearOwn();
       node.watcher.recoverAtStart();
       node.serve();
       node.watcher.watch();
@@ -182,16 +193,20 @@ public final class Deskgate implements AutoCloseable {
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
     new LifecycleRoutes(db, access, policy, lifecycle, jobs).mount(router);
-    new DesktopRoutes(db, access, policy, desktops, sessions::hasLiveConsole).mount(router);
-    new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()), sessions,
-        metrics, config.console().connectTimeoutSeconds()).mount(router);
+    new DesktopRoutes(db, access, policy, desktops).mount(router);
+    new SessionListRoute(db, access, policy).mount(router);
+    proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
+        sessions, metrics, config.console().connectTimeoutSeconds());
+    proxy.mount(router);
     new ConsolePage(consoleTokens, secrets).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {
       boolean up = ok.succeeded() && ok.result();
-      ctx.response().setStatusCode(up ? 200 : 503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(new JsonObject().put("status", up ? "ok" : "store unavailable").put("sessions", sessions.count()).encode());
+      String status = proxy.draining() ? "draining" : up ? "ok" : "store unavailable";
+      ctx.response().setStatusCode(status.equals("ok") ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("status", status).put("node", nodeId).put("sessions", sessions.count()).encode());
     }));
     ApiErrorHandler errors = new ApiErrorHandler(config.api().maxBodyBytes());
     router.errorHandler(404, errors);
@@ -258,6 +273,32 @@ public final class Deskgate implements AutoCloseable {
     return vertx;
   }
 
+  /**
+   * Graceful drain (SIGTERM): new consoles are refused and {@code /healthz} answers 503 "draining" so that
+   * a load balancer sends them elsewhere; live sessions go on until they end or
+   * {@code console.drain_grace_seconds} pass, then are closed with "server shutting down". Blocks.
+   */
+  public void drain() {
+    if (proxy == null) {
+      return;
+    }
+    proxy.drain();
+    long grace = config.console().drainGraceSeconds();
+    log.info("draining: new consoles refused; {} live sessions may go on for up to {} s", sessions.count(), grace);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(grace);
+    while (sessions.count() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    if (sessions.count() > 0) {
+      log.info("drain: grace period over, closing {} sessions", sessions.count());
+    }
+  }
+
   /** Closes live consoles (telling each browser why), stops serving, closes the store. */
   @Override
   public void close() {
@@ -270,6 +311,7 @@ public final class Deskgate implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stopping the HTTP server: {}", e.getMessage());
     }
+    events.close();
     if (db != null) {
       db.close();
     }

@@ -111,6 +111,7 @@ public final class Main {
     Demo started = demo;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.drain();
       if (started != null) {
         started.close();
       }

@@ -32,7 +32,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record Secrets(String key, String keyFile) {}
 
   public record Console(int tokenTtlSeconds, List<String> allowedOrigins, int connectTimeoutSeconds,
-                        int handshakeTimeoutSeconds, int idleTimeoutSeconds) {}
+                        int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout) {}
 
@@ -68,7 +68,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
         new Http("127.0.0.1", 8080, null, 60, new Tls(null, null, false)),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000),
         new Secrets(null, "./data/secret.key"),
-        new Console(600, List.of(), 5, 10, 3600),
+        new Console(600, List.of(), 5, 10, 3600, 30),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(

@@ -223,6 +223,7 @@ public final class ConfigLoader {
     require(c.console().connectTimeoutSeconds() >= 1, "console.connect_timeout_seconds must be at least 1");
     require(c.console().handshakeTimeoutSeconds() >= 1, "console.handshake_timeout_seconds must be at least 1");
     require(c.console().idleTimeoutSeconds() >= 0, "console.idle_timeout_seconds must be 0 (off) or more");
+    require(c.console().drainGraceSeconds() >= 0, "console.drain_grace_seconds must be 0 or more");
     for (String origin : c.console().allowedOrigins()) {
       require(origin.equals("*") || origin.matches("https?://[^/\\s]+"),
           "console.allowed_origins entries look like https://host[:port] (no path), got '" + origin + "'");

@@ -13,7 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.function.Predicate;
+import io.deskgate.cluster.SessionLedger;
+import java.util.Set;
 
 /**
  * The Workspace desktop reads, in Huawei's shapes: {@code GET /v2/{project_id}/desktops/{desktop_id}},
@@ -28,17 +29,16 @@ public final class DesktopRoutes {
   private final WorkspaceAccess access;
   private final Policy policy;
   private final DesktopStore desktops;
-  private final Predicate<String> hasLiveConsole;
 
-  /** {@code hasLiveConsole} tells whether a desktop has a console session open (its login status). */
-  public DesktopRoutes(Database db, WorkspaceAccess access, Policy policy, DesktopStore desktops,
-                       Predicate<String> hasLiveConsole) {
+  public DesktopRoutes(Database db, WorkspaceAccess access, Policy policy, DesktopStore desktops) {
     this.db = db;
     this.access = access;
     this.policy = policy;
     this.desktops = desktops;
-    this.hasLiveConsole = hasLiveConsole;
   }
+
+  /** Desktops with the ids of those that have a console open on some node (their login status). */
+  private record Shown(List<Desktop> desktops, Set<String> connected, long total) {}
 
   public void mount(Router router) {
     router.get("/v2/:project_id/desktops").handler(ctx -> list(ctx, false));
@@ -55,9 +55,10 @@ public final class DesktopRoutes {
       return db.run(c -> {
         Desktop d = desktops.find(c, caller.projectId(), desktopId).orElseThrow(ApiException::desktopNotFound);
         policy.require(caller, Action.GET, resource, d.userName());
-        return d;
+        return new Shown(List.of(d), SessionLedger.connected(c, List.of(d.id())), 1);
       });
-    }).onSuccess(d -> Responses.json(ctx, 200, new JsonObject().put("desktop", detail(d))))
+    }).onSuccess(shown -> Responses.json(ctx, 200,
+            new JsonObject().put("desktop", detail(shown.desktops().get(0), shown.connected()))))
         .onFailure(ctx::fail);
   }
 
@@ -69,15 +70,19 @@ public final class DesktopRoutes {
       DesktopStore.Filter filter = new DesktopStore.Filter(q.get("computer_name"), q.get("status"),
           values(q, "user_name", "user_names"), values(q, "desktop_id"));
       policy.require(caller, Action.LIST, "desktops of project " + caller.projectId(), null);
-      return db.run(c -> desktops.list(c, caller.projectId(), filter, offset, limit));
-    }).onSuccess(page -> {
+      return db.run(c -> {
+        DesktopStore.Page page = desktops.list(c, caller.projectId(), filter, offset, limit);
+        return new Shown(page.desktops(),
+            SessionLedger.connected(c, page.desktops().stream().map(Desktop::id).toList()), page.total());
+      });
+    }).onSuccess(shown -> {
       JsonArray items = new JsonArray();
-      page.desktops().forEach(d -> items.add(detailed ? detail(d) : summary(d)));
-      Responses.json(ctx, 200, new JsonObject().put("total_count", page.total()).put("desktops", items));
+      shown.desktops().forEach(d -> items.add(detailed ? detail(d, shown.connected()) : summary(d, shown.connected())));
+      Responses.json(ctx, 200, new JsonObject().put("total_count", shown.total()).put("desktops", items));
     }).onFailure(ctx::fail);
   }
 
-  private JsonObject summary(Desktop d) {
+  private static JsonObject summary(Desktop d, Set<String> connected) {
     return new JsonObject()
         .put("desktop_id", d.id())
         .put("computer_name", d.computerName())
@@ -86,23 +91,23 @@ public final class DesktopRoutes {
         .put("user_name", d.userName())
         .put("status", d.status())
         .put("task_status", d.taskStatus())
-        .put("login_status", loginStatus(d))
+        .put("login_status", loginStatus(d, connected))
         .put("enterprise_project_id", "0");
   }
 
-  private JsonObject detail(Desktop d) {
-    return summary(d)
+  private static JsonObject detail(Desktop d, Set<String> connected) {
+    return summary(d, connected)
         .put("ip_addresses", new JsonArray(d.ipAddresses()))
         .put("metadata", new JsonObject(new java.util.TreeMap<String, Object>(d.metadata())))
         .put("user_list", d.userName().isEmpty() ? new JsonArray() : new JsonArray().add(d.userName()));
   }
 
   /** {@code CONNECTED} while a console is open, {@code REGISTERED} when running, else {@code UNREGISTER}. */
-  private String loginStatus(Desktop d) {
+  private static String loginStatus(Desktop d, Set<String> connected) {
     if (!Desktop.ACTIVE.equals(d.status())) {
       return "UNREGISTER";
     }
-    return hasLiveConsole.test(d.id()) ? "CONNECTED" : "REGISTERED";
+    return connected.contains(d.id()) ? "CONNECTED" : "REGISTERED";
   }
 
   private static int intParam(MultiMap q, String name, int dflt, int min, int max) {

@@ -1,6 +1,7 @@
 package io.deskgate.lifecycle;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
@@ -8,8 +9,6 @@ import io.deskgate.provider.DesktopProvider;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.Providers;
 import io.deskgate.provider.XvncProvider;
-import io.deskgate.proxy.CloseReason;
-import io.deskgate.proxy.Sessions;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.vertx.core.Future;
@@ -29,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * Changes desktops: creates, deletes, starts, stops and reboots them through their providers, as jobs.
  * A request validates and marks the desktops ({@code task_status}) in one transaction and answers at
  * once; the job then runs on worker threads, one desktop each, and records every desktop's outcome.
- * Stopping, rebooting or deleting a desktop closes its live consoles (the browser is told "desktop
- * stopped") and voids its unused console tokens.
+ * Stopping, rebooting or deleting a desktop closes its live consoles on every node (the browser is told
+ * "desktop stopped") and voids its unused console tokens.
  */
 public final class Lifecycle {
 
@@ -76,18 +75,18 @@ public final class Lifecycle {
   private final DesktopStore desktops;
   private final Jobs jobs;
   private final Providers providers;
-  private final Sessions sessions;
+  private final ClusterEvents events;
   private final SecretBox secrets;
   private final String node;
 
-  public Lifecycle(Vertx vertx, Database db, DesktopStore desktops, Jobs jobs, Providers providers, Sessions sessions,
+  public Lifecycle(Vertx vertx, Database db, DesktopStore desktops, Jobs jobs, Providers providers, ClusterEvents events,
                    SecretBox secrets, String node) {
     this.vertx = vertx;
     this.db = db;
     this.desktops = desktops;
     this.jobs = jobs;
     this.providers = providers;
-    this.sessions = sessions;
+    this.events = events;
     this.secrets = secrets;
     this.node = node;
   }
@@ -130,7 +129,7 @@ public final class Lifecycle {
       if (result.jobId() != null) {
         JsonArray accepted = result.accepted();
         if (op != Operation.START) {
-          accepted.forEach(e -> sessions.closeDesktop(((JsonObject) e).getString("desktop_id"), CloseReason.DESKTOP_STOPPED));
+          accepted.forEach(e -> events.closeDesktop(((JsonObject) e).getString("desktop_id")));
         }
         run(result.jobId(), accepted, entity -> powerOne(op, entity));
       }
@@ -149,7 +148,7 @@ public final class Lifecycle {
       return jobs.create(c, projectId, "deleteDesktop", new JsonArray().add(new JsonObject().put("desktop_id", desktopId)),
           node);
     }).onSuccess(jobId -> {
-      sessions.closeDesktop(desktopId, CloseReason.DESKTOP_STOPPED);
+      events.closeDesktop(desktopId);
       run(jobId, new JsonArray().add(new JsonObject().put("desktop_id", desktopId)), this::deleteOne);
     });
   }

@@ -34,6 +34,7 @@ public final class ConsoleProxy {
   private final Sessions sessions;
   private final Metrics metrics;
   private final NetClient vncClient;
+  private volatile boolean draining;
 
   public ConsoleProxy(Vertx vertx, TokenLookup tokens, OriginPolicy origins, Sessions sessions, Metrics metrics,
                       int connectTimeoutSeconds) {
@@ -45,6 +46,15 @@ public final class ConsoleProxy {
         .setConnectTimeout(connectTimeoutSeconds * 1000)
         .setTcpNoDelay(true)
         .setTcpKeepAlive(true));
+  }
+
+  /** From now on, new console WebSockets are closed at once with "server shutting down", tokens untouched. */
+  public void drain() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
   }
 
   public void mount(Router router) {
@@ -69,7 +79,9 @@ public final class ConsoleProxy {
     req.pause();
     Context context = Vertx.currentContext();
     String token = tokenOf(req);
-    Future<TokenLookup.Target> redeemed = token == null
+    Future<TokenLookup.Target> redeemed = draining
+        ? Future.failedFuture(new ConsoleRefusal(CloseReason.SHUTDOWN, "this node is draining"))
+        : token == null
         ? Future.failedFuture(new ConsoleRefusal(CloseReason.TOKEN_REFUSED, "no token"))
         : tokens.redeem(token);
     redeemed.compose(target -> vncClient.connect(target.port(), target.host())

@@ -24,6 +24,7 @@ final class Session {
   private final Sessions owner;
   private final Context context;
   private final long openedAt = System.nanoTime();
+  private final long openedAtMillis = System.currentTimeMillis();
   private volatile long lastActivity = openedAt;
   private long toDesktop;
   private long toBrowser;
@@ -62,6 +63,11 @@ final class Session {
     vnc.endHandler(v -> end(CloseReason.DESKTOP_CLOSED));
     ws.exceptionHandler(e -> end(CloseReason.BROWSER_CLOSED));
     vnc.exceptionHandler(e -> end(CloseReason.DESKTOP_CLOSED));
+  }
+
+  /** This session as the cluster's session list records it. */
+  Sessions.Live live() {
+    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis);
   }
 
   long idleNanos(long now) {

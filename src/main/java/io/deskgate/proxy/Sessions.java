@@ -15,22 +15,48 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Sessions {
 
+  /** A live session as others may record it: {@code id} is unique across nodes. */
+  public record Live(String id, String desktopId, String userId, long openedAt) {}
+
+  /** Told of every session that opens and ends on this node (the cluster's session list). */
+  public interface Listener {
+    void opened(Live session);
+
+    void ended(Live session);
+  }
+
+  private Listener listener = new Listener() {
+    @Override
+    public void opened(Live session) {
+    }
+
+    @Override
+    public void ended(Live session) {
+    }
+  };
+
   private final Vertx vertx;
   private final Metrics metrics;
+  private final String nodeId;
   private final long handshakeTimeoutMs;
   private final long idleTimeoutNanos;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
   private final Map<String, Integer> liveByDesktop = new ConcurrentHashMap<>();
   private final long sweeper;
 
-  public Sessions(Vertx vertx, Metrics metrics, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
+  public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.nodeId = nodeId;
     this.handshakeTimeoutMs = TimeUnit.SECONDS.toMillis(handshakeTimeoutSeconds);
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
     long sweepEveryMs = idleTimeoutSeconds == 0 ? 0 : Math.max(250, Math.min(10_000, idleTimeoutSeconds * 1000L / 10));
     this.sweeper = sweepEveryMs == 0 ? -1 : vertx.setPeriodic(sweepEveryMs, t -> sweepIdle());
     metrics.liveSessions(live::size);
+  }
+
+  public void listener(Listener listener) {
+    this.listener = listener;
   }
 
   void start(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, String requestId, Context context) {
@@ -39,25 +65,26 @@ public final class Sessions {
     liveByDesktop.merge(target.desktopId(), 1, Integer::sum);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);
+    listener.opened(session.live());
   }
 
   void ended(Session session, CloseReason reason) {
     live.remove(session.id);
     liveByDesktop.computeIfPresent(session.target.desktopId(), (id, n) -> n > 1 ? n - 1 : null);
     metrics.sessionClosed(reason.label());
+    listener.ended(session.live());
   }
 
   Metrics metrics() {
     return metrics;
   }
 
-  public int count() {
-    return live.size();
+  String nodeId() {
+    return nodeId;
   }
 
-  /** Whether this node holds a console session on the desktop. */
-  public boolean hasLiveConsole(String desktopId) {
-    return liveByDesktop.containsKey(desktopId);
+  public int count() {
+    return live.size();
   }
 
   /** Closes this node's sessions on a desktop, telling each browser why. */

@@ -13,7 +13,7 @@ public final class RfbClient {
   private static final Duration STEP = Duration.ofSeconds(10);
 
   /** What the server announced in ServerInit. */
-  public record ServerInit(int width, int height, String name) {}
+  public record ServerInit(int width, int height, int bitsPerPixel, String name) {}
 
   private final ConsoleClient io;
 
@@ -62,13 +62,17 @@ public final class RfbClient {
     ByteBuffer init = ByteBuffer.wrap(io.read(24, STEP));
     int width = init.getShort() & 0xffff;
     int height = init.getShort() & 0xffff;
+    int bitsPerPixel = init.get() & 0xff;
     init.position(20);
     int nameLength = init.getInt();
     String name = new String(io.read(nameLength, STEP), StandardCharsets.UTF_8);
-    return new ServerInit(width, height, name);
+    return new ServerInit(width, height, bitsPerPixel, name);
   }
 
-  /** Asks for the whole screen and returns the number of rectangles in the FramebufferUpdate that answers. */
+  /**
+   * Asks for the whole screen, reads the FramebufferUpdate that answers (raw encoding, the default
+   * when the client sets none) to its end, and returns its number of rectangles.
+   */
   public int framebufferUpdate(ServerInit init) {
     ByteBuffer request = ByteBuffer.allocate(10).put((byte) 3).put((byte) 0).putShort((short) 0).putShort((short) 0)
         .putShort((short) init.width()).putShort((short) init.height());
@@ -77,7 +81,19 @@ public final class RfbClient {
     if (header[0] != 0) {
       throw new IllegalStateException("expected FramebufferUpdate (0), got message type " + header[0]);
     }
-    return ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+    int rectangles = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+    for (int i = 0; i < rectangles; i++) {
+      ByteBuffer rect = ByteBuffer.wrap(io.read(12, STEP));
+      rect.position(4);
+      int w = rect.getShort() & 0xffff;
+      int h = rect.getShort() & 0xffff;
+      int encoding = rect.getInt();
+      if (encoding != 0) {
+        throw new IllegalStateException("expected raw rectangles, got encoding " + encoding);
+      }
+      io.read(w * h * init.bitsPerPixel() / 8, STEP);
+    }
+    return rectangles;
   }
 
   /** VNC Authentication: the challenge DES-encrypted with the password, each key byte's bits reversed. */
