@@ -4,6 +4,7 @@
 //   node bench.mjs target --port 15990
 //   node bench.mjs mint --api http://127.0.0.1:16090 --auth-token T --project P --desktop D --count N --out tokens.txt
 //   node bench.mjs throughput|latency|setup|idle  (--tcp host:port | --ws URL) [options]   -> one JSON line
+//   node bench.mjs api --url URL --header-value TOKEN --rate 3000 --seconds 15            -> one JSON line
 //
 // A --ws URL may contain {token}: every WebSocket then takes the next line of --tokens FILE (Deskgate's
 // console tokens are one-time). Through the proxy or directly, a session first sends one line to the
@@ -271,6 +272,46 @@ async function idle() {
            kibPerSession: pid && held.length ? (rssAfter - rssBefore) / held.length : null };
 }
 
+// ---------------------------------------------------------------- API calls at a fixed rate
+// Open loop: requests leave on schedule (rate per second) whether or not earlier ones have answered, and
+// each latency counts from its scheduled time, so a stall is not hidden by the client waiting it out.
+async function api() {
+  const rate = num('rate', 3000);
+  const seconds = num('seconds', 15);
+  const url = new URL(opt('url'));
+  const headers = { [opt('header-name', 'X-Auth-Token')]: opt('header-value', '') };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: num('connections', 64) });
+  const latencies = [];
+  let errors = 0;
+  let sent = 0;
+  const total = rate * seconds;
+  const t0 = process.hrtime.bigint();
+  await new Promise(done => {
+    let finished = 0;
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(Number(process.hrtime.bigint() - t0) / 1e9 * rate));
+      for (; sent < due; sent++) {
+        const scheduled = t0 + BigInt(Math.round(sent * 1e9 / rate));
+        const req = http.get(url, { agent, headers }, res => {
+          res.resume();
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
+            if (res.statusCode !== 200) errors++;
+            if (++finished === total) done();
+          });
+        });
+        req.on('error', () => { errors++; if (++finished === total) done(); });
+      }
+      if (sent >= total) clearInterval(tick);
+    }, 1);
+  });
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { mode: 'api', rate, seconds, achievedPerSec: latencies.length / elapsed, errors,
+           p50ms: pct(latencies, 0.5), p99ms: pct(latencies, 0.99), maxms: latencies[latencies.length - 1] };
+}
+
 // ---------------------------------------------------------------- console tokens from the API
 async function mint() {
   const count = num('count', 100);
@@ -297,7 +338,7 @@ async function mint() {
   return { mode: 'mint', count: out.length };
 }
 
-const modes = { throughput, latency, setup, idle, mint };
+const modes = { throughput, latency, setup, idle, mint, api };
 if (mode === 'target') {
   target(num('port', 15990));
 } else if (modes[mode]) {
