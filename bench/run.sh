@@ -121,7 +121,7 @@ measure "deskgate idle" idle --ws "$DG_WS" --tokens "$run/tokens.txt" --pid $dg_
 # closed loop (8 connections) for the most this node answers.
 api() {   # $1: store label
   local seconds=$([[ $quick == yes ]] && echo 5 || echo 15)
-  $B api --url "$console_url" --header-value "$auth" --rate 3000 --seconds 3 > /dev/null || true
+  $B api --url "$console_url" --header-value "$auth" --rate 1500 --seconds 10 > /dev/null || true   # warm-up
   measure "deskgate api $1" api --url "$console_url" --header-value "$auth" --rate 3000 --seconds "$seconds"
   wrk -t2 -c8 -d${seconds}s -H "X-Auth-Token: $auth" "$console_url" > "$run/wrk-$1.txt" 2>&1 || true
   local rps

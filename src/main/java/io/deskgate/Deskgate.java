@@ -98,7 +98,7 @@ public final class Deskgate implements AutoCloseable {
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds());
     this.events = ClusterEvents.of(vertx, db, config.store());
-    events.onCloseDesktop(id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
+    events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
     this.ledger = new SessionLedger(db, nodeId);
     sessions.listener(ledger);
     this.providers = new Providers(config.providers(), secrets);
@@ -178,7 +178,8 @@ public final class Deskgate implements AutoCloseable {
   private void mountRoutes(Router router) {
     IdentityStore identities = new IdentityStore();
     IamTokens iamTokens = new IamTokens(config.auth().tokenTtlSeconds());
-    Authenticator authenticator = new Authenticator(db, identities, secrets, config.auth().akskLockout());
+    Authenticator authenticator = new Authenticator(db, identities, secrets, config.auth());
+    events.on(ClusterEvents.Kind.FORGET_TOKEN, authenticator::forget);
     Throttle throttle = new Throttle(config.api().rateLimit());
     Policy policy = new Policy(secrets);
 
@@ -187,7 +188,7 @@ public final class Deskgate implements AutoCloseable {
     for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session")) {
       router.route(prefix).handler(body);
     }
-    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle).mount(router);
+    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle, events).mount(router);
     new CredentialRoutes(db, authenticator, secrets, throttle).mount(router);
     new AuthorizationMessageRoute(authenticator, policy).mount(router);
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);

@@ -26,7 +26,8 @@ import java.util.Set;
  * expiry and revocation) or an {@code SDK-HMAC-SHA256} signature (AK looked up, SK opened, signature
  * recomputed over the raw request and compared in constant time, {@code X-Sdk-Date} within 15 minutes).
  * Either way the caller must belong to the project named in the path. An access key is locked for a
- * while after repeated signature failures ({@code auth.aksk_lockout}).
+ * while after repeated signature failures ({@code auth.aksk_lockout}); a token's caller is remembered
+ * for a few seconds ({@link TokenCache}).
  */
 public final class Authenticator {
 
@@ -37,12 +38,14 @@ public final class Authenticator {
   private final IdentityStore identities;
   private final SecretBox secrets;
   private final AccessKeyLockout lockout;
+  private final TokenCache cache;
 
-  public Authenticator(Database db, IdentityStore identities, SecretBox secrets, Config.AkskLockout lockout) {
+  public Authenticator(Database db, IdentityStore identities, SecretBox secrets, Config.Auth auth) {
     this.db = db;
     this.identities = identities;
     this.secrets = secrets;
-    this.lockout = new AccessKeyLockout(lockout);
+    this.lockout = new AccessKeyLockout(auth.akskLockout());
+    this.cache = new TokenCache(auth.tokenCacheSeconds());
   }
 
   /** The caller of a Workspace call on {@code projectId}, or a failed future with the contract's error. */
@@ -57,12 +60,27 @@ public final class Authenticator {
         return projectCaller(c, user, projectId, "aksk");
       });
     }
-    return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token))).map(caller -> {
+    return tokenFromHeader(ctx).compose(this::cachedTokenCaller).map(caller -> {
       if (!caller.projectId().equals(projectId)) {
         throw ApiException.notProjectMember();
       }
       return caller;
     });
+  }
+
+  private Future<Caller> cachedTokenCaller(String token) {
+    String hash = Digests.sha256Hex(token);
+    Caller cached = cache.get(hash);
+    return cached != null ? Future.succeededFuture(cached) : db.run(c -> {
+      Found found = lookUp(c, token);
+      cache.put(hash, found.caller(), found.expiresAt());
+      return found.caller();
+    });
+  }
+
+  /** Makes this node forget a token at once (it was revoked here or on another node). */
+  public void forget(String tokenHash) {
+    cache.forget(tokenHash);
   }
 
   /**
@@ -79,7 +97,7 @@ public final class Authenticator {
           : new Caller(user.id(), user.name(), user.domainId(), user.domainName(), null, null,
               identities.rolesInDomain(c, user.id()), "aksk"));
     }
-    return tokenFromHeader(ctx).compose(token -> db.run(c -> tokenCaller(c, token)));
+    return tokenFromHeader(ctx).compose(this::cachedTokenCaller);
   }
 
   private static Future<String> tokenFromHeader(RoutingContext ctx) {
@@ -93,8 +111,16 @@ public final class Authenticator {
     return Future.succeededFuture(token);
   }
 
-  /** The caller behind an IAM token, whatever project it is scoped to: one query. */
+  /** The caller behind an IAM token, whatever project it is scoped to, from the store. */
   public Caller tokenCaller(Connection c, String token) throws SQLException {
+    return lookUp(c, token).caller();
+  }
+
+  /** A token's caller and when the token expires. */
+  private record Found(Caller caller, long expiresAt) {}
+
+  /** One query: the token, its user, domain, project and the user's roles there. */
+  private Found lookUp(Connection c, String token) throws SQLException {
     if (!IamTokens.wellFormed(token)) {
       throw ApiException.badToken();
     }
@@ -118,8 +144,8 @@ public final class Authenticator {
         Role.byId((String) r[9]).ifPresent(roles::add);
       }
     });
-    return new Caller((String) row[2], (String) row[3], (String) row[5], (String) row[6], (String) row[7],
-        (String) row[8], roles, "token");
+    return new Found(new Caller((String) row[2], (String) row[3], (String) row[5], (String) row[6], (String) row[7],
+        (String) row[8], roles, "token"), (Long) row[0]);
   }
 
   /** The user of a project of its domain in which it holds a role; 403 otherwise. */

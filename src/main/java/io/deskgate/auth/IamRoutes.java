@@ -5,6 +5,7 @@ import io.deskgate.api.KeystoneException;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Throttle;
 import io.deskgate.api.Timestamps;
+import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.store.Database;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.Future;
@@ -35,9 +36,10 @@ public final class IamRoutes {
   private final PasswordHasher hasher;
   private final Authenticator authenticator;
   private final Throttle throttle;
+  private final ClusterEvents events;
 
   public IamRoutes(Vertx vertx, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
-                   Authenticator authenticator, Throttle throttle) {
+                   Authenticator authenticator, Throttle throttle, ClusterEvents events) {
     this.vertx = vertx;
     this.db = db;
     this.identities = identities;
@@ -45,6 +47,7 @@ public final class IamRoutes {
     this.hasher = hasher;
     this.authenticator = authenticator;
     this.throttle = throttle;
+    this.events = events;
   }
 
   public void mount(Router router) {
@@ -110,6 +113,9 @@ public final class IamRoutes {
       requireSameUser(caller, stored);
       return tokens.revoke(c, subjectToken);
     }).map(revoked -> {
+      String hash = Digests.sha256Hex(subjectToken);
+      authenticator.forget(hash);
+      events.publish(ClusterEvents.Kind.FORGET_TOKEN, hash);
       ctx.response().setStatusCode(204).end();
       return null;
     }));

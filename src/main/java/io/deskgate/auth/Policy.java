@@ -39,6 +39,12 @@ public final class Policy {
     }
   }
 
+  /** Whether a role of the caller grants {@code action} on every desktop of the project, not only its own. */
+  public boolean reachesAll(Caller caller, Action action) {
+    return caller.roles().stream().map(r -> r.grant(action)).flatMap(Optional::stream)
+        .anyMatch(scope -> scope == Role.Scope.ALL);
+  }
+
   /** Opens an encoded authorization message; throws {@link SecretBox.SecretBoxException} when it is not ours. */
   public JsonObject decode(String encoded) {
     return new JsonObject(box.open(encoded, SEAL_CONTEXT));

@@ -6,17 +6,30 @@ import io.vertx.core.Vertx;
 import java.util.function.Consumer;
 
 /**
- * What one node tells all nodes of a region (itself included): today, "close your consoles on this
- * desktop", when it stops, reboots or deletes it. On PostgreSQL this is LISTEN/NOTIFY, so every node
- * sharing the database hears it within milliseconds; on H2 (one node) it is a direct call.
+ * What one node tells all nodes of a region (itself included): "close your consoles on this desktop"
+ * (it was stopped, rebooted or deleted) and "forget this IAM token" (it was revoked). On PostgreSQL this
+ * is LISTEN/NOTIFY, so every node sharing the database hears it within milliseconds; on H2 (one node)
+ * it is a direct call.
  */
 public interface ClusterEvents extends AutoCloseable {
 
-  /** Asks every node to close its console sessions on the desktop. */
-  void closeDesktop(String desktopId);
+  /** The kinds of event, each about one subject (a desktop id, a token hash). */
+  enum Kind {
+    CLOSE_DESKTOP("close-desktop"),
+    FORGET_TOKEN("forget-token");
 
-  /** What this node does when any node asks to close a desktop's consoles. */
-  void onCloseDesktop(Consumer<String> handler);
+    final String wire;
+
+    Kind(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /** Tells every node, this one too. */
+  void publish(Kind kind, String subject);
+
+  /** What this node does when any node publishes {@code kind}. */
+  void on(Kind kind, Consumer<String> handler);
 
   @Override
   void close();

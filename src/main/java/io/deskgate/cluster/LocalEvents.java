@@ -1,20 +1,22 @@
 package io.deskgate.cluster;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /** One node, nobody else to tell. */
 final class LocalEvents implements ClusterEvents {
 
-  private volatile Consumer<String> closeDesktop = id -> { };
+  private final Map<Kind, Consumer<String>> handlers = new EnumMap<>(Kind.class);
 
   @Override
-  public void closeDesktop(String desktopId) {
-    closeDesktop.accept(desktopId);
+  public void publish(Kind kind, String subject) {
+    handlers.getOrDefault(kind, s -> { }).accept(subject);
   }
 
   @Override
-  public void onCloseDesktop(Consumer<String> handler) {
-    this.closeDesktop = handler;
+  public synchronized void on(Kind kind, Consumer<String> handler) {
+    handlers.put(kind, handler);
   }
 
   @Override

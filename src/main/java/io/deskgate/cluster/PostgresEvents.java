@@ -7,7 +7,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -23,13 +25,12 @@ final class PostgresEvents implements ClusterEvents {
 
   private static final Logger log = LoggerFactory.getLogger(PostgresEvents.class);
   private static final String CHANNEL = "deskgate_events";
-  private static final String CLOSE_DESKTOP = "close-desktop ";
 
   private final Vertx vertx;
   private final Database db;
   private final Config.Store store;
   private final Thread listener;
-  private volatile Consumer<String> closeDesktop = id -> { };
+  private final Map<Kind, Consumer<String>> handlers = new ConcurrentHashMap<>();
   private volatile boolean running = true;
 
   PostgresEvents(Vertx vertx, Database db, Config.Store store) {
@@ -42,23 +43,27 @@ final class PostgresEvents implements ClusterEvents {
   }
 
   @Override
-  public void closeDesktop(String desktopId) {
+  public void publish(Kind kind, String subject) {
     db.run(c -> {
       try (var ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
         ps.setString(1, CHANNEL);
-        ps.setString(2, CLOSE_DESKTOP + desktopId);
+        ps.setString(2, kind.wire + " " + subject);
         ps.execute();
       }
       return null;
     }).onFailure(e -> {
-      log.warn("cannot tell the other nodes to close the consoles of desktop {}: {}", desktopId, e.getMessage());
-      closeDesktop.accept(desktopId);
+      log.warn("cannot tell the other nodes {} {}: {}", kind.wire, subject, e.getMessage());
+      deliver(kind, subject);
     });
   }
 
   @Override
-  public void onCloseDesktop(Consumer<String> handler) {
-    this.closeDesktop = handler;
+  public void on(Kind kind, Consumer<String> handler) {
+    handlers.put(kind, handler);
+  }
+
+  private void deliver(Kind kind, String subject) {
+    handlers.getOrDefault(kind, s -> { }).accept(subject);
   }
 
   private void listen() {
@@ -73,9 +78,11 @@ final class PostgresEvents implements ClusterEvents {
           }
           for (PGNotification n : notifications) {
             String payload = n.getParameter();
-            if (payload.startsWith(CLOSE_DESKTOP)) {
-              String desktopId = payload.substring(CLOSE_DESKTOP.length());
-              vertx.runOnContext(v -> closeDesktop.accept(desktopId));
+            for (Kind kind : Kind.values()) {
+              if (payload.startsWith(kind.wire + " ")) {
+                String subject = payload.substring(kind.wire.length() + 1);
+                vertx.runOnContext(v -> deliver(kind, subject));
+              }
             }
           }
         }

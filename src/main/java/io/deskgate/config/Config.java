@@ -34,7 +34,8 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record Console(int tokenTtlSeconds, List<String> allowedOrigins, int connectTimeoutSeconds,
                         int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds) {}
 
-  public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout) {}
+  public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
+                     int tokenCacheSeconds) {}
 
   public record AkskLockout(int maxFailures, int windowSeconds, int lockSeconds) {}
 
@@ -69,7 +70,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30),
-        new Auth(86400, 210_000, new AkskLockout(10, 60, 300)),
+        new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(
             new StaticProvider(10, 2000),

@@ -230,6 +230,8 @@ public final class ConfigLoader {
     }
     require(c.auth().tokenTtlSeconds() >= 60, "auth.token_ttl_seconds must be at least 60");
     require(c.auth().passwordHashIterations() >= 10_000, "auth.password_hash_iterations must be at least 10000");
+    require(c.auth().tokenCacheSeconds() >= 0 && c.auth().tokenCacheSeconds() <= 300,
+        "auth.token_cache_seconds must be 0 (off) to 300");
     Config.AkskLockout lockout = c.auth().akskLockout();
     require(lockout.maxFailures() >= 0 && lockout.windowSeconds() >= 1 && lockout.lockSeconds() >= 1,
         "auth.aksk_lockout: max_failures 0 (off) or more, window_seconds and lock_seconds at least 1");

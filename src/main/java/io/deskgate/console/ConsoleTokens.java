@@ -41,12 +41,24 @@ public final class ConsoleTokens implements TokenLookup {
 
   /** A fresh token for the user on the desktop. */
   public String issue(Connection c, Desktop desktop, String userId) throws SQLException {
+    return issue(c, desktop.projectId(), desktop.id(), null, userId);
+  }
+
+  /**
+   * A fresh token for the user on the project's desktop, in one statement that stores it only when the
+   * desktop accepts consoles and, when {@code owner} is given, is assigned to that user; null otherwise.
+   */
+  public String issue(Connection c, String projectId, String desktopId, String owner, String userId)
+      throws SQLException {
     String token = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
-    update(c, "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?)",
-        Digests.sha256Hex(token), desktop.id(), desktop.projectId(), userId, now, now + ttlMillis);
-    return token;
+    String sql = "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at) "
+        + "SELECT ?, d.id, d.project_id, ?, ?, ? FROM desktops d WHERE d.id = ? AND d.project_id = ? "
+        + "AND d.status = 'ACTIVE' AND d.task_status = ''" + (owner == null ? "" : " AND d.user_name = ?");
+    Object[] args = owner == null
+        ? new Object[] {Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId, projectId}
+        : new Object[] {Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId, projectId, owner};
+    return update(c, sql, args) == 1 ? token : null;
   }
 
   @Override

@@ -129,7 +129,7 @@ public final class Lifecycle {
       if (result.jobId() != null) {
         JsonArray accepted = result.accepted();
         if (op != Operation.START) {
-          accepted.forEach(e -> events.closeDesktop(((JsonObject) e).getString("desktop_id")));
+          accepted.forEach(e -> events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, ((JsonObject) e).getString("desktop_id")));
         }
         run(result.jobId(), accepted, entity -> powerOne(op, entity));
       }
@@ -148,7 +148,7 @@ public final class Lifecycle {
       return jobs.create(c, projectId, "deleteDesktop", new JsonArray().add(new JsonObject().put("desktop_id", desktopId)),
           node);
     }).onSuccess(jobId -> {
-      events.closeDesktop(desktopId);
+      events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, desktopId);
       run(jobId, new JsonArray().add(new JsonObject().put("desktop_id", desktopId)), this::deleteOne);
     });
   }

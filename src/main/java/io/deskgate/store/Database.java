@@ -79,22 +79,6 @@ public final class Database implements AutoCloseable {
     return vertx.executeBlocking(() -> transactionNow(work), false);
   }
 
-  /**
-   * Runs work on a worker thread in one transaction whose commit does not wait for the disk: for
-   * short-lived data (console tokens) that a crash may lose without harm. PostgreSQL skips the WAL
-   * flush for it ({@code synchronous_commit} off for this transaction only); H2 commits as usual.
-   */
-  public <T> Future<T> transactionRelaxed(Work<T> work) {
-    return vertx.executeBlocking(() -> transactionNow(c -> {
-      if (isPostgres()) {
-        try (var st = c.createStatement()) {
-          st.execute("SET LOCAL synchronous_commit TO OFF");
-        }
-      }
-      return work.apply(c);
-    }), false);
-  }
-
   /** Runs work on the calling thread; for start-up and tools, never on an event loop. */
   public <T> T runNow(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
