@@ -1,5 +1,6 @@
 package io.deskgate.proxy;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
@@ -15,20 +16,27 @@ import java.util.function.IntConsumer;
  */
 final class Relay {
 
-  private Relay() {}
+  private Future<Void> lastWrite = Future.succeededFuture();
 
-  static void pipe(ReadStream<Buffer> from, WriteStream<Buffer> to, BooleanSupplier destinationOpen,
-                   IntConsumer onBytes) {
+  Relay(ReadStream<Buffer> from, WriteStream<Buffer> to, BooleanSupplier destinationOpen, IntConsumer onBytes) {
     from.handler(data -> {
       if (!destinationOpen.getAsBoolean()) {
         return;
       }
       onBytes.accept(data.length());
-      to.write(data);
+      lastWrite = to.write(data);
       if (to.writeQueueFull()) {
         from.pause();
         to.drainHandler(done -> from.resume());
       }
     });
+  }
+
+  /**
+   * Completes once everything relayed so far has left for the destination's socket: a side that ends
+   * is closed after that, not before, since closing a connection discards what it has not yet sent.
+   */
+  Future<Void> flushed() {
+    return lastWrite;
   }
 }

@@ -1,6 +1,7 @@
 package io.deskgate.proxy;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetSocket;
@@ -16,6 +17,7 @@ final class Session {
 
   private static final Logger log = LoggerFactory.getLogger("deskgate.console");
   private static final AtomicLong IDS = new AtomicLong();
+  private static final long FLUSH_LIMIT_MS = 30_000;
 
   final long id = IDS.incrementAndGet();
   final TokenLookup.Target target;
@@ -29,6 +31,7 @@ final class Session {
   private long toDesktop;
   private long toBrowser;
   private long handshakeTimer = -1;
+  private Relay desktopToBrowser;
   private boolean ended;
 
   Session(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, Sessions owner, Context context) {
@@ -47,12 +50,12 @@ final class Session {
         end(CloseReason.DESKTOP_SILENT);
       }
     });
-    Relay.pipe(ws, vnc, () -> !ended, n -> {
+    new Relay(ws, vnc, () -> !ended, n -> {
       toDesktop += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToDesktop(n);
     });
-    Relay.pipe(vnc, ws, () -> !ended && !ws.isClosed(), n -> {
+    desktopToBrowser = new Relay(vnc, ws, () -> !ended && !ws.isClosed(), n -> {
       toBrowser += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToBrowser(n);
@@ -83,6 +86,12 @@ final class Session {
     }
   }
 
+  private void closeBrowser(CloseReason reason) {
+    if (!ws.isClosed()) {
+      ws.close(reason.code(), reason.text());
+    }
+  }
+
   private void endHere(CloseReason reason) {
     if (ended) {
       return;
@@ -90,7 +99,14 @@ final class Session {
     ended = true;
     context.owner().cancelTimer(handshakeTimer);
     if (!ws.isClosed()) {
-      ws.close(reason.code(), reason.text());
+      // what the desktop sent last reaches the browser before the close frame (or after a time limit)
+      Future<Void> sent = reason == CloseReason.DESKTOP_CLOSED && desktopToBrowser != null
+          ? desktopToBrowser.flushed() : Future.succeededFuture();
+      long limit = context.owner().setTimer(FLUSH_LIMIT_MS, t -> closeBrowser(reason));
+      sent.onComplete(done -> {
+        context.owner().cancelTimer(limit);
+        closeBrowser(reason);
+      });
     }
     vnc.close();
     owner.ended(this, reason);

@@ -25,6 +25,8 @@ public final class ConsoleClient implements AutoCloseable {
   private static final Vertx VERTX = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private static final WebSocketClient CLIENT = VERTX.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20).setConnectTimeout(5000)
+      // tests open many sockets to one proxy; Vert.x would otherwise queue connects past 50 per server
+      .setMaxConnections(10_000)
       // wss:// URLs in tests are served with self-signed certificates
       .setTrustAll(true).setVerifyHost(false));
 
@@ -96,9 +98,9 @@ public final class ConsoleClient implements AutoCloseable {
       }
     });
     // The end of the stream comes after every message queued while paused; the connection's close may
-    // be reported before them. Either way the close code is the one of the close frame.
+    // be reported before them (and alone when the peer vanishes). The close code is the close frame's.
     ws.endHandler(v -> done());
-    ws.closeHandler(v -> VERTX.setTimer(1000, t -> done()));
+    ws.closeHandler(v -> VERTX.setTimer(10_000, t -> done()));
   }
 
   private void done() {
