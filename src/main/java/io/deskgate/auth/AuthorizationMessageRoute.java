@@ -1,6 +1,7 @@
 package io.deskgate.auth;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.RequestLog;
@@ -28,18 +29,12 @@ public final class AuthorizationMessageRoute {
   }
 
   private void decode(RoutingContext ctx) {
-    String encoded;
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      encoded = body == null ? null : body.getString("encoded_authorization_message");
-    } catch (DecodeException | ClassCastException e) {
-      encoded = null;
-    }
-    if (encoded == null || encoded.isEmpty() || encoded.length() > 8192) {
+    Object encoded = Requests.jsonBody(ctx).map(b -> b.getValue("encoded_authorization_message")).orElse(null);
+    if (!(encoded instanceof String text) || text.isEmpty() || text.length() > 8192) {
       ctx.fail(ApiException.badParameter("The body must be {\"encoded_authorization_message\": \"...\"}."));
       return;
     }
-    String message = encoded;
+    String message = text;
     authenticator.identify(ctx).map(caller -> {
       RequestLog.caller(ctx, caller.display());
       if (!caller.isAdmin()) {

@@ -4,6 +4,7 @@ import static io.deskgate.store.Sql.one;
 import static io.deskgate.store.Sql.update;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Throttle;
 import io.deskgate.api.Timestamps;
@@ -147,23 +148,18 @@ public final class CredentialRoutes {
   }
 
   private static JsonObject credentialBody(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body().asJsonObject();
-      if (body != null && body.getValue("credential") instanceof JsonObject credential) {
-        Object description = credential.getValue("description");
-        if (description != null && (!(description instanceof String d) || d.length() > 255)) {
-          throw ApiException.badParameter("credential.description must be a string of at most 255 characters.");
-        }
-        Object userId = credential.getValue("user_id");
-        if (userId != null && !(userId instanceof String)) {
-          throw ApiException.badParameter("credential.user_id must be a string.");
-        }
-        return credential;
-      }
-    } catch (io.vertx.core.json.DecodeException e) {
-      // answered below
+    JsonObject credential = Requests.jsonBody(ctx).map(b -> b.getValue("credential"))
+        .filter(JsonObject.class::isInstance).map(JsonObject.class::cast)
+        .orElseThrow(() -> ApiException.badParameter("The body must be {\"credential\": {...}}."));
+    Object description = credential.getValue("description");
+    if (description != null && (!(description instanceof String d) || d.length() > 255)) {
+      throw ApiException.badParameter("credential.description must be a string of at most 255 characters.");
     }
-    throw ApiException.badParameter("The body must be {\"credential\": {...}}.");
+    Object userId = credential.getValue("user_id");
+    if (userId != null && !(userId instanceof String)) {
+      throw ApiException.badParameter("credential.user_id must be a string.");
+    }
+    return credential;
   }
 
   private static String description(JsonObject credential) {

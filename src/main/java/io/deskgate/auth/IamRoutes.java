@@ -2,6 +2,7 @@ package io.deskgate.auth;
 
 import io.deskgate.api.ApiException;
 import io.deskgate.api.KeystoneException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Throttle;
 import io.deskgate.api.Timestamps;
@@ -10,7 +11,6 @@ import io.deskgate.store.Database;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -172,15 +172,8 @@ public final class IamRoutes {
   }
 
   private static Login parseLogin(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException | ClassCastException e) {
-      throw KeystoneException.badRequest("The request body is not a JSON object.");
-    }
-    if (body == null) {
-      throw KeystoneException.badRequest("The request body is missing.");
-    }
+    JsonObject body = Requests.jsonBody(ctx)
+        .orElseThrow(() -> KeystoneException.badRequest("The request body is not a JSON object."));
     JsonObject auth = object(body, "auth");
     JsonObject identity = object(auth, "identity");
     JsonArray methods = identity.getValue("methods") instanceof JsonArray a ? a : null;

@@ -1,6 +1,7 @@
 package io.deskgate.console;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.store.SecretBox;
@@ -61,13 +62,8 @@ public final class ConsolePage {
   }
 
   private void session(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    if (body == null || !(body.getValue("token") instanceof String token)) {
+    Object given = Requests.jsonBody(ctx).map(b -> b.getValue("token")).orElse(null);
+    if (!(given instanceof String token)) {
       ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
       return;
     }

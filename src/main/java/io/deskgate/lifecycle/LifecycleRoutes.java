@@ -1,6 +1,7 @@
 package io.deskgate.lifecycle;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Timestamps;
 import io.deskgate.auth.Action;
@@ -8,7 +9,6 @@ import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.store.Database;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -146,15 +146,7 @@ public final class LifecycleRoutes {
   }
 
   private static JsonObject body(RoutingContext ctx) {
-    try {
-      JsonObject body = ctx.body() == null ? null : ctx.body().asJsonObject();
-      if (body != null) {
-        return body;
-      }
-    } catch (DecodeException | ClassCastException e) {
-      // answered below
-    }
-    throw ApiException.badParameter("The request body must be a JSON object.");
+    return Requests.jsonBody(ctx).orElseThrow(() -> ApiException.badParameter("The request body must be a JSON object."));
   }
 
   private static String text(JsonObject o, String key, int max) {
