@@ -8,6 +8,7 @@ import io.deskgate.desktop.DesktopStore;
 import io.deskgate.provider.DesktopProvider;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.Providers;
+import io.deskgate.provider.StaticProvider;
 import io.deskgate.provider.XvncProvider;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
@@ -111,10 +112,10 @@ public final class Lifecycle {
       JsonArray accepted = new JsonArray();
       for (String id : desktopIds) {
         Desktop d = desktops.find(c, projectId, id).orElse(null);
-        String refusal = refusal(d, op);
+        ApiException refusal = refusal(d, op);
         if (refusal != null) {
-          failed.add(new JsonObject().put("desktop_id", id).put("error_code", refusal.substring(0, refusal.indexOf(' ')))
-              .put("error_msg", refusal.substring(refusal.indexOf(' ') + 1)));
+          failed.add(new JsonObject().put("desktop_id", id).put("error_code", refusal.code())
+              .put("error_msg", refusal.getMessage()));
         } else if (!alreadyThere(d, op)) {
           desktops.setStatus(c, id, d.status(), op.task);
           if (op != Operation.START) {
@@ -153,17 +154,17 @@ public final class Lifecycle {
     });
   }
 
-  /** Why {@code op} cannot run on the desktop ("CODE message"), or null when it can. */
-  private String refusal(Desktop d, Operation op) {
+  /** Why {@code op} cannot run on the desktop (its code and message), or null when it can. */
+  private ApiException refusal(Desktop d, Operation op) {
     if (d == null) {
-      return "WKS.00000404 The desktop does not exist.";
+      return ApiException.desktopNotFound();
     }
     if (!d.taskStatus().isEmpty() || Desktop.DELETING.equals(d.status())) {
-      return "WKS.00010032 Operation conflict. The desktop current instance status is [" + d.stateForConflict()
-          + "] and deny operation [" + op.opType + "], resource id [" + d.id() + "].";
+      return ApiException.desktopConflict(d.stateForConflict(), op.opType, d.id());
     }
-    if (providers.of(d).name().equals("static")) {
-      return "WKS.00000501 " + op.opType + " is not supported by provider static";
+    if (providers.of(d) instanceof StaticProvider) {
+      ProviderException unsupported = ProviderException.notSupported(StaticProvider.NAME, op.opType);
+      return new ApiException(501, unsupported.code(), unsupported.getMessage());
     }
     return null;
   }

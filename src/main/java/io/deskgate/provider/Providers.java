@@ -5,7 +5,6 @@ import io.deskgate.config.ConfigException;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.store.SecretBox;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -60,9 +59,5 @@ public final class Providers {
 
   public XvncProvider xvnc() {
     return xvnc;
-  }
-
-  public Map<String, DesktopProvider> all() {
-    return Map.of(StaticProvider.NAME, staticProvider, XvncProvider.NAME, xvnc, LibvirtProvider.NAME, libvirt);
   }
 }

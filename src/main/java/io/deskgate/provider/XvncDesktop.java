@@ -158,10 +158,6 @@ public final class XvncDesktop implements AutoCloseable {
     return windowManager == null ? -1 : windowManager.pid();
   }
 
-  public boolean isRunning() {
-    return xvnc.isAlive();
-  }
-
   private static String title(String name) {
     return name.replaceAll("[^A-Za-z0-9 ._-]", "_");
   }
