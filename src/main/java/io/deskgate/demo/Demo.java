@@ -5,11 +5,9 @@ import io.deskgate.console.ConsolePage;
 import io.deskgate.console.Language;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.inventory.Bootstrap;
-import io.deskgate.provider.DesktopProvider;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.XvncProvider;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -37,15 +35,8 @@ public final class Demo implements AutoCloseable {
     XvncProvider xvnc = node.providers().xvnc();
     Desktop existing = node.database().runNow(c -> node.desktops().find(c, DESKTOP_ID)).orElse(null);
     if (existing == null) {
-      DesktopProvider.Machine machine = xvnc.create(DESKTOP_ID, PRODUCT, "demo");
-      String sealed = node.secrets().seal(machine.vncPassword(), Desktop.passwordSealContext(DESKTOP_ID));
-      node.database().runNow(c -> {
-        node.desktops().upsert(c, Desktop.registered(admin.projectId(), DESKTOP_ID, "demo", admin.user(),
-            List.of(machine.host()), Map.of("provider", XvncProvider.NAME),
-            new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealed),
-            new Desktop.Source(XvncProvider.NAME, PRODUCT, machine.ref(), node.nodeId())));
-        return null;
-      });
+      node.lifecycle().createNow(xvnc, admin.projectId(), PRODUCT, DESKTOP_ID, "demo", admin.user(),
+          Map.of("provider", XvncProvider.NAME));
     } else {
       node.lifecycle().settleRunning(existing, xvnc.start(existing));
     }

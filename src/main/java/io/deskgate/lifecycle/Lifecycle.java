@@ -210,12 +210,20 @@ public final class Lifecycle {
 
   private void createOne(DesktopProvider provider, String projectId, String product, JsonObject entity)
       throws ProviderException {
-    String id = entity.getString("desktop_id");
-    String name = entity.getString("computer_name");
-    DesktopProvider.Machine machine = provider.create(id, product, name);
+    createNow(provider, projectId, product, entity.getString("desktop_id"), entity.getString("computer_name"),
+        entity.getString("user_name", ""), Map.of());
+  }
+
+  /**
+   * Blocks: creates the machine and records the desktop, running, its VNC password sealed. When the
+   * desktop cannot be recorded, the machine is removed again.
+   */
+  public void createNow(DesktopProvider provider, String projectId, String product, String id, String computerName,
+                        String userName, Map<String, String> metadata) throws ProviderException {
+    DesktopProvider.Machine machine = provider.create(id, product, computerName);
     String sealed = machine.vncPassword() == null ? null : secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(id));
-    Desktop desktop = Desktop.registered(projectId, id, name, entity.getString("user_name", ""), List.of(machine.host()),
-        Map.of(), new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealed),
+    Desktop desktop = Desktop.registered(projectId, id, computerName, userName, List.of(machine.host()),
+        metadata, new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealed),
         new Desktop.Source(provider.name(), product, machine.ref(), provider instanceof XvncProvider ? node : null));
     try {
       db.runNow(c -> {
@@ -264,15 +272,16 @@ public final class Lifecycle {
 
   /** The desktop runs: record where its console listens now, ACTIVE, no task. */
   public void settleRunning(Desktop d, DesktopProvider.Machine machine) {
-    db.runNow(c -> {
-      updateEndpoint(c, d, machine);
-      return desktops.setStatus(c, d.id(), Desktop.ACTIVE, "");
-    });
+    settle(d, new DesktopProvider.Observation(DesktopProvider.Power.RUNNING, machine, "started"));
   }
 
   /** After a failed operation: the status the provider observes, no task. */
   void settleObserved(Desktop d, DesktopProvider provider) {
-    DesktopProvider.Observation seen = provider.observe(d);
+    settle(d, provider.observe(d));
+  }
+
+  /** Records what was observed: where the console listens when the machine runs, its status, no task. */
+  void settle(Desktop d, DesktopProvider.Observation seen) {
     db.runNow(c -> {
       if (seen.machine() != null) {
         updateEndpoint(c, d, seen.machine());
@@ -289,10 +298,15 @@ public final class Lifecycle {
     };
   }
 
+  /** Whether the machine's VNC server listens elsewhere than the desktop's recorded console. */
+  static boolean consoleMoved(Desktop d, DesktopProvider.Machine machine) {
+    return !machine.host().equals(d.console().host()) || machine.port() != d.console().port();
+  }
+
   private void updateEndpoint(Connection c, Desktop d, DesktopProvider.Machine machine) throws SQLException {
-    Desktop.ConsoleEndpoint now = d.console();
-    if (!machine.host().equals(now.host()) || machine.port() != now.port()) {
-      desktops.setConsole(c, d.id(), new Desktop.ConsoleEndpoint(machine.host(), machine.port(), now.passwordSealed()));
+    if (consoleMoved(d, machine)) {
+      desktops.setConsole(c, d.id(),
+          new Desktop.ConsoleEndpoint(machine.host(), machine.port(), d.console().passwordSealed()));
     }
   }
 }

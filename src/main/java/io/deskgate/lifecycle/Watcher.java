@@ -144,12 +144,9 @@ public final class Watcher {
     for (Desktop d : idle(LibvirtProvider.NAME)) {
       DesktopProvider.Observation seen = libvirt.observe(d);
       String status = Lifecycle.statusOf(seen.power());
-      DesktopProvider.Machine m = seen.machine();
-      boolean moved = m != null && (!m.host().equals(d.console().host()) || m.port() != d.console().port());
-      if (m != null && (moved || !status.equals(d.status()))) {
-        lifecycle.settleRunning(d, m);
-      } else if (!status.equals(d.status())) {
-        db.runNow(c -> desktops.setStatus(c, d.id(), status, ""));
+      boolean moved = seen.machine() != null && Lifecycle.consoleMoved(d, seen.machine());
+      if (moved || !status.equals(d.status())) {
+        lifecycle.settle(d, seen);
       }
       if (!status.equals(d.status())) {
         log.info("desktop {} ({}): {} -> {}: {}", d.id(), d.computerName(), d.status(), status, seen.detail());
