@@ -41,7 +41,6 @@ public final class Sessions {
   private final long handshakeTimeoutMs;
   private final long idleTimeoutNanos;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
-  private final Map<String, Integer> liveByDesktop = new ConcurrentHashMap<>();
   private final long sweeper;
 
   public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
@@ -62,7 +61,6 @@ public final class Sessions {
   void start(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, String requestId, Context context) {
     Session session = new Session(ws, vnc, target, this, context);
     live.put(session.id, session);
-    liveByDesktop.merge(target.desktopId(), 1, Integer::sum);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);
     listener.opened(session.live());
@@ -70,7 +68,6 @@ public final class Sessions {
 
   void ended(Session session, CloseReason reason) {
     live.remove(session.id);
-    liveByDesktop.computeIfPresent(session.target.desktopId(), (id, n) -> n > 1 ? n - 1 : null);
     metrics.sessionClosed(reason.label());
     listener.ended(session.live());
   }
@@ -89,9 +86,7 @@ public final class Sessions {
 
   /** Closes this node's sessions on a desktop, telling each browser why. */
   public void closeDesktop(String desktopId, CloseReason reason) {
-    if (liveByDesktop.containsKey(desktopId)) {
-      live.values().stream().filter(s -> s.target.desktopId().equals(desktopId)).forEach(s -> s.end(reason));
-    }
+    live.values().stream().filter(s -> s.target.desktopId().equals(desktopId)).forEach(s -> s.end(reason));
   }
 
   /** Closes every live session, telling each browser why. */
