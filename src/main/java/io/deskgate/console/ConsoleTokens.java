@@ -14,6 +14,8 @@ import io.deskgate.store.StoreUnavailableException;
 import io.vertx.core.Future;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -55,10 +57,12 @@ public final class ConsoleTokens implements TokenLookup {
     String sql = "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at) "
         + "SELECT ?, d.id, d.project_id, ?, ?, ? FROM desktops d WHERE d.id = ? AND d.project_id = ? "
         + "AND d.status = 'ACTIVE' AND d.task_status = ''" + (owner == null ? "" : " AND d.user_name = ?");
-    Object[] args = owner == null
-        ? new Object[] {Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId, projectId}
-        : new Object[] {Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId, projectId, owner};
-    return update(c, sql, args) == 1 ? token : null;
+    List<Object> args = new ArrayList<>(List.of(Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId,
+        projectId));
+    if (owner != null) {
+      args.add(owner);
+    }
+    return update(c, sql, args.toArray()) == 1 ? token : null;
   }
 
   @Override
