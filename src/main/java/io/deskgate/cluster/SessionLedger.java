@@ -8,7 +8,6 @@ import io.deskgate.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -69,7 +68,7 @@ public final class SessionLedger implements Sessions.Listener {
       return Set.of();
     }
     return new HashSet<>(Sql.list(c, "SELECT DISTINCT desktop_id FROM console_sessions WHERE desktop_id IN ("
-        + String.join(", ", Collections.nCopies(desktopIds.size(), "?")) + ")", rs -> rs.getString(1),
+        + Sql.placeholders(desktopIds.size()) + ")", rs -> rs.getString(1),
         desktopIds.toArray()));
   }
 }

@@ -4,19 +4,18 @@ import static io.deskgate.store.Sql.one;
 import static io.deskgate.store.Sql.update;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.store.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import io.deskgate.store.Sql;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Desktops in the store. */
@@ -108,8 +107,7 @@ public final class DesktopStore {
     if (values == null || values.isEmpty()) {
       return;
     }
-    where.append(" AND ").append(column).append(" IN (").append(String.join(", ", Collections.nCopies(values.size(), "?")))
-        .append(')');
+    where.append(" AND ").append(column).append(" IN (").append(Sql.placeholders(values.size())).append(')');
     args.addAll(values);
   }
 

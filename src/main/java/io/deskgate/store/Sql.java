@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -40,6 +41,11 @@ public final class Sql {
     try (PreparedStatement ps = prepare(c, sql, args)) {
       return ps.executeUpdate();
     }
+  }
+
+  /** {@code ?, ?, ?}: the placeholders of an {@code IN (...)} list of {@code n} values. */
+  public static String placeholders(int n) {
+    return String.join(", ", Collections.nCopies(n, "?"));
   }
 
   private static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
