@@ -188,10 +188,10 @@ public final class Deskgate implements AutoCloseable {
     for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session")) {
       router.route(prefix).handler(body);
     }
-    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle, events).mount(router);
-    new CredentialRoutes(db, authenticator, secrets, throttle).mount(router);
-    new AuthorizationMessageRoute(authenticator, policy).mount(router);
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
+    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle, access, events).mount(router);
+    new CredentialRoutes(db, access, secrets).mount(router);
+    new AuthorizationMessageRoute(authenticator, policy).mount(router);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
     new LifecycleRoutes(db, access, policy, lifecycle, jobs).mount(router);
     new DesktopRoutes(db, access, policy, desktops).mount(router);

@@ -6,13 +6,10 @@ import static io.deskgate.store.Sql.update;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
-import io.deskgate.api.Throttle;
 import io.deskgate.api.Timestamps;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.deskgate.store.Sql;
-import io.deskgate.web.RequestLog;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -35,15 +32,13 @@ public final class CredentialRoutes {
       + "FROM access_keys k JOIN users u ON u.id = k.user_id ";
 
   private final Database db;
-  private final Authenticator authenticator;
+  private final WorkspaceAccess access;
   private final SecretBox secrets;
-  private final Throttle throttle;
 
-  public CredentialRoutes(Database db, Authenticator authenticator, SecretBox secrets, Throttle throttle) {
+  public CredentialRoutes(Database db, WorkspaceAccess access, SecretBox secrets) {
     this.db = db;
-    this.authenticator = authenticator;
+    this.access = access;
     this.secrets = secrets;
-    this.throttle = throttle;
   }
 
   private record Key(String access, String userId, String status, long created, String description, String domainId) {
@@ -61,17 +56,9 @@ public final class CredentialRoutes {
     router.delete(BASE + "/:access_key").handler(this::delete);
   }
 
-  private Future<Caller> caller(RoutingContext ctx) {
-    return authenticator.identify(ctx).map(caller -> {
-      RequestLog.caller(ctx, caller.display());
-      throttle.check("user:" + caller.userId());
-      return caller;
-    });
-  }
-
   private void create(RoutingContext ctx) {
     JsonObject credential = credentialBody(ctx);
-    caller(ctx).compose(caller -> db.transaction(c -> {
+    access.identified(ctx).compose(caller -> db.transaction(c -> {
       String userId = credential.getValue("user_id") instanceof String s ? s : caller.userId();
       requireManageable(c, caller, userId);
       long existing = one(c, "SELECT COUNT(*) FROM access_keys WHERE user_id = ?", rs -> rs.getLong(1), userId).orElse(0L);
@@ -90,7 +77,7 @@ public final class CredentialRoutes {
 
   private void list(RoutingContext ctx) {
     String userId = ctx.queryParams().get("user_id");
-    caller(ctx).compose(caller -> db.run(c -> {
+    access.identified(ctx).compose(caller -> db.run(c -> {
       String who = userId == null || userId.isEmpty() ? caller.userId() : userId;
       requireManageable(c, caller, who);
       JsonArray keys = new JsonArray();
@@ -101,7 +88,7 @@ public final class CredentialRoutes {
   }
 
   private void show(RoutingContext ctx) {
-    caller(ctx).compose(caller -> db.run(c -> manageableKey(c, caller, ctx.pathParam("access_key")).json()))
+    access.identified(ctx).compose(caller -> db.run(c -> manageableKey(c, caller, ctx.pathParam("access_key")).json()))
         .onSuccess(key -> Responses.json(ctx, 200, new JsonObject().put("credential", key))).onFailure(ctx::fail);
   }
 
@@ -112,7 +99,7 @@ public final class CredentialRoutes {
       ctx.fail(ApiException.badParameter("credential.status must be \"active\" or \"inactive\"."));
       return;
     }
-    caller(ctx).compose(caller -> db.transaction(c -> {
+    access.identified(ctx).compose(caller -> db.transaction(c -> {
       Key key = manageableKey(c, caller, ctx.pathParam("access_key"));
       String newStatus = status == null ? key.status() : (String) status;
       String newDescription = credential.containsKey("description") ? description(credential) : key.description();
@@ -123,7 +110,7 @@ public final class CredentialRoutes {
   }
 
   private void delete(RoutingContext ctx) {
-    caller(ctx).compose(caller -> db.transaction(c -> {
+    access.identified(ctx).compose(caller -> db.transaction(c -> {
       Key key = manageableKey(c, caller, ctx.pathParam("access_key"));
       return update(c, "DELETE FROM access_keys WHERE access_key = ?", key.access());
     })).onSuccess(n -> ctx.response().setStatusCode(204).end()).onFailure(ctx::fail);

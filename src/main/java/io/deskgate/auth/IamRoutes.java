@@ -36,10 +36,11 @@ public final class IamRoutes {
   private final PasswordHasher hasher;
   private final Authenticator authenticator;
   private final Throttle throttle;
+  private final WorkspaceAccess access;
   private final ClusterEvents events;
 
   public IamRoutes(Vertx vertx, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
-                   Authenticator authenticator, Throttle throttle, ClusterEvents events) {
+                   Authenticator authenticator, Throttle throttle, WorkspaceAccess access, ClusterEvents events) {
     this.vertx = vertx;
     this.db = db;
     this.identities = identities;
@@ -47,6 +48,7 @@ public final class IamRoutes {
     this.hasher = hasher;
     this.authenticator = authenticator;
     this.throttle = throttle;
+    this.access = access;
     this.events = events;
   }
 
@@ -143,11 +145,7 @@ public final class IamRoutes {
       } catch (ApiException e) {
         throw KeystoneException.unauthorized("The request you have made requires authentication.");
       }
-    }).compose(caller -> {
-      RequestLog.caller(ctx, caller.display());
-      throttle.check("user:" + caller.userId());
-      return call.apply(caller, subjectToken);
-    }).onFailure(ctx::fail);
+    }).compose(caller -> call.apply(access.admit(ctx, caller), subjectToken)).onFailure(ctx::fail);
   }
 
   private static void requireSameUser(Caller caller, IamTokens.Stored stored) {
