@@ -14,10 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * KVM/QEMU virtual machines managed by libvirt, through {@code virsh} (the libvirt client that every
@@ -52,8 +52,7 @@ public final class LibvirtProvider implements DesktopProvider {
   public Machine create(String desktopId, String product, String computerName) throws ProviderException {
     Config.LibvirtProduct p = product == null ? null : config.products().get(product);
     if (p == null) {
-      throw new ProviderException("WKS.00000400", "unknown libvirt product '" + product + "'; products are "
-          + config.products().keySet());
+      throw ProviderException.unknownProduct(NAME, product, config.products().keySet());
     }
     String name = domainName(desktopId);
     String xml;

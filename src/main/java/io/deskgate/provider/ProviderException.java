@@ -1,5 +1,7 @@
 package io.deskgate.provider;
 
+import java.util.Set;
+
 /** A provider could not do what it was asked; the message says why, for the operator and the API client. */
 public final class ProviderException extends Exception {
 
@@ -17,6 +19,11 @@ public final class ProviderException extends Exception {
   /** The error code for a {@code failed_operation_list} entry. */
   public String code() {
     return code;
+  }
+
+  public static ProviderException unknownProduct(String provider, String product, Set<String> products) {
+    return new ProviderException("WKS.00000400", "unknown " + provider + " product '" + product + "'; products are "
+        + products);
   }
 
   public static ProviderException notSupported(String provider, String operation) {

@@ -146,8 +146,7 @@ public final class XvncProvider implements DesktopProvider {
   private Config.XvncProduct product(String name) throws ProviderException {
     Config.XvncProduct p = name == null ? null : config.products().get(name);
     if (p == null) {
-      throw new ProviderException("WKS.00000400", "unknown xvnc product '" + name + "'; products are "
-          + config.products().keySet());
+      throw ProviderException.unknownProduct(NAME, name, config.products().keySet());
     }
     return p;
   }
