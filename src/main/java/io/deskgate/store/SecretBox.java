@@ -101,9 +101,7 @@ public final class SecretBox {
     RANDOM.nextBytes(raw);
     String encoded = Base64.getEncoder().encodeToString(raw) + "\n";
     try {
-      Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(owner));
-      Files.writeString(file, encoded);
+      PrivateFiles.create(file, encoded.getBytes(StandardCharsets.UTF_8));
       log.info("generated a new secrets key in {} (mode 0600); back it up: without it stored secrets cannot be read", file);
     } catch (FileAlreadyExistsException raced) {
       // another process created it first; use theirs

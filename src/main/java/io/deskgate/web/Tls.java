@@ -2,14 +2,15 @@ package io.deskgate.web;
 
 import io.deskgate.config.Config;
 import io.deskgate.config.ConfigException;
+import io.deskgate.store.PrivateFiles;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -81,9 +82,7 @@ public final class Tls {
       Files.createDirectories(cert.toAbsolutePath().getParent());
       Files.createDirectories(key.toAbsolutePath().getParent());
       Files.writeString(cert, pem(holder));
-      Files.deleteIfExists(key);
-      Files.createFile(key, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(key, pem(pair.getPrivate()));
+      PrivateFiles.replace(key, pem(pair.getPrivate()).getBytes(StandardCharsets.UTF_8));
       log.info("generated a self-signed TLS certificate for {} in {} (key in {}); browsers will warn about it",
           names, cert, key);
     } catch (IOException | GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
