@@ -11,6 +11,9 @@ import io.deskgate.config.ConfigException;
 import io.deskgate.config.Inventory;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
+import io.deskgate.provider.LibvirtProvider;
+import io.deskgate.provider.StaticProvider;
+import io.deskgate.provider.XvncProvider;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import java.sql.Connection;
@@ -172,11 +175,11 @@ public final class InventoryApplier {
       throw new ConfigException(where + ": desktop " + spec.id() + " already belongs to project "
           + existing.get().projectId());
     }
-    String provider = spec.provider() == null ? "static" : spec.provider();
+    String provider = spec.provider() == null ? StaticProvider.NAME : spec.provider();
     Desktop.ConsoleEndpoint console;
     Desktop.Source source;
     switch (provider) {
-      case "static" -> {
+      case StaticProvider.NAME -> {
         Inventory.ConsoleEndpoint endpoint = spec.console();
         if (endpoint == null || endpoint.host() == null || endpoint.port() < 1 || endpoint.port() > 65535) {
           throw new ConfigException(at + ": console needs a host and a port 1-65535");
@@ -186,20 +189,20 @@ public final class InventoryApplier {
         console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed);
         source = Desktop.Source.STATIC;
       }
-      case "xvnc" -> {
+      case XvncProvider.NAME -> {
         if (spec.product() == null || !xvncProducts.contains(spec.product())) {
           throw new ConfigException(at + ": provider xvnc needs a product of providers.xvnc.products " + xvncProducts);
         }
         console = existing.map(Desktop::console).orElseGet(() -> new Desktop.ConsoleEndpoint("127.0.0.1", 0,
             secrets.seal(Digests.randomPassword(8), Desktop.passwordSealContext(spec.id()))));
-        source = new Desktop.Source("xvnc", spec.product(), spec.id(), node);
+        source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), node);
       }
-      case "libvirt" -> {
+      case LibvirtProvider.NAME -> {
         if (spec.libvirtDomain() == null || spec.libvirtDomain().isBlank()) {
           throw new ConfigException(at + ": provider libvirt needs libvirt_domain, the name of an existing domain");
         }
         console = existing.map(Desktop::console).orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
-        source = new Desktop.Source("libvirt", spec.product(), spec.libvirtDomain(), null);
+        source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null);
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }
