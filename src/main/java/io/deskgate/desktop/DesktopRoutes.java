@@ -6,6 +6,7 @@ import io.deskgate.api.Timestamps;
 import io.deskgate.auth.Action;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
+import io.deskgate.cluster.SessionLedger;
 import io.deskgate.store.Database;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import io.deskgate.cluster.SessionLedger;
 import java.util.Set;
 
 /**

@@ -3,12 +3,12 @@ package io.deskgate.lifecycle;
 import static io.deskgate.store.Sql.one;
 import static io.deskgate.store.Sql.update;
 
+import io.deskgate.store.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import io.deskgate.store.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
