@@ -3,6 +3,7 @@ package io.deskgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.testing.BrowserCheck;
+import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,8 +13,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,7 +72,7 @@ class WalkthroughTest {
       again.waitFor(30, TimeUnit.SECONDS);
     }
 
-    Process reset = new ProcessBuilder(java("--reset-admin-password")).directory(dir.toFile())
+    Process reset = new ProcessBuilder(TestNode.mainCommand("--reset-admin-password")).directory(dir.toFile())
         .redirectErrorStream(true).start();
     String resetOut = new String(reset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(reset.waitFor()).as(resetOut).isZero();
@@ -85,7 +84,7 @@ class WalkthroughTest {
   @Test
   void aBadConfigurationStopsTheStartWithTheKeyName() throws Exception {
     Files.writeString(dir.resolve("bad.yaml"), "http: {prot: 1}\n");
-    Process p = new ProcessBuilder(java("--config", "bad.yaml")).directory(dir.toFile()).redirectErrorStream(true).start();
+    Process p = new ProcessBuilder(TestNode.mainCommand("--config", "bad.yaml")).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).isEqualTo(2);
     assertThat(out).contains("deskgate: configuration error: unknown key 'http.prot'");
@@ -98,17 +97,10 @@ class WalkthroughTest {
   }
 
   private Process start(int port, String... args) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(java(args)).directory(dir.toFile())
+    ProcessBuilder pb = new ProcessBuilder(TestNode.mainCommand(args)).directory(dir.toFile())
         .redirectError(dir.resolve("deskgate-" + System.nanoTime() + ".log").toFile());
     pb.environment().put("DESKGATE_HTTP_PORT", String.valueOf(port));
     return pb.start();
-  }
-
-  private static List<String> java(String... args) {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
-    cmd.addAll(List.of(args));
-    return cmd;
   }
 
   /** Everything Deskgate prints on stdout up to the end of its walkthrough. */

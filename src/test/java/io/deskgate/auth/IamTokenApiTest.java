@@ -53,8 +53,8 @@ class IamTokenApiTest {
 
   @Test
   void scopeByProjectName() {
-    JsonObject body = loginBody("alice", "alice-pass-1")
-        .put("scope", new JsonObject().put("project", new JsonObject().put("name", "region-2")));
+    JsonObject body = TestNode.loginBody("alice", "alice-pass-1", null);
+    body.getJsonObject("auth").put("scope", new JsonObject().put("project", new JsonObject().put("name", "region-2")));
     HttpResponse<String> r = post(body);
     assertThat(r.statusCode()).isEqualTo(201);
     assertThat(new JsonObject(r.body()).getJsonObject("token").getJsonObject("project").getString("id"))
@@ -86,7 +86,7 @@ class IamTokenApiTest {
   @Test
   void malformedBodiesAnswer400InKeystoneShape() {
     for (String body : new String[] {"not json", "[]", "{}", "{\"auth\":{\"identity\":{\"methods\":[\"token\"]}}}",
-        loginBody("alice", "alice-pass-1").encode()}) {
+        TestNode.loginBody("alice", "alice-pass-1", null).encode()}) {
       HttpResponse<String> r = node.send(node.request("/v3/auth/tokens").header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body)));
       assertThat(r.statusCode()).as(body).isEqualTo(400);
@@ -140,16 +140,8 @@ class IamTokenApiTest {
     assertThat(hashed).isEqualTo(1);
   }
 
-  private static JsonObject loginBody(String user, String password) {
-    return new JsonObject().put("auth", new JsonObject().put("identity", new JsonObject()
-        .put("methods", new io.vertx.core.json.JsonArray().add("password"))
-        .put("password", new JsonObject().put("user", new JsonObject().put("name", user).put("password", password)
-            .put("domain", new JsonObject().put("name", "acme"))))));
-  }
-
   private static HttpResponse<String> post(JsonObject body) {
     return node.send(node.request("/v3/auth/tokens").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.put("auth", body.getJsonObject("auth")
-            .put("scope", body.remove("scope"))).encode())));
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 }

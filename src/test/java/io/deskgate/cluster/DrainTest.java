@@ -4,7 +4,6 @@ import static io.deskgate.testing.TestNode.DESKTOP;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deskgate.Main;
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
@@ -40,8 +39,7 @@ class DrainTest {
     try (XvncDesktop desktop = XvncDesktop.start(dir.resolve("xvnc"), "drained", null, "320x240")) {
       int port = TestNode.closedPort();
       Files.writeString(dir.resolve("deskgate.yaml"), TestNode.standardInventory(desktop.port()));
-      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--config", "deskgate.yaml")
+      ProcessBuilder pb = new ProcessBuilder(TestNode.mainCommand("--config", "deskgate.yaml"))
           .directory(dir.toFile()).redirectError(dir.resolve("deskgate.log").toFile());
       pb.environment().put("DESKGATE_HTTP_PORT", String.valueOf(port));
       pb.environment().put("DESKGATE_CONSOLE_DRAIN_GRACE_SECONDS", "3");
@@ -85,13 +83,9 @@ class DrainTest {
   }
 
   private static String consoleToken(String base) throws Exception {
-    JsonObject login = new JsonObject().put("auth", new JsonObject()
-        .put("identity", new JsonObject().put("methods", new io.vertx.core.json.JsonArray().add("password"))
-            .put("password", new JsonObject().put("user", new JsonObject().put("name", "alice")
-                .put("password", "alice-pass-1").put("domain", new JsonObject().put("name", "acme")))))
-        .put("scope", new JsonObject().put("project", new JsonObject().put("id", PROJECT))));
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v3/auth/tokens"))
-        .POST(HttpRequest.BodyPublishers.ofString(login.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString(TestNode.loginBody("alice", "alice-pass-1", PROJECT).encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
     String auth = r.headers().firstValue("X-Subject-Token").orElseThrow();
     HttpResponse<String> console = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
         URI.create(base + "/v2/" + PROJECT + "/desktops/" + DESKTOP + "/remote-consoles")).header("X-Auth-Token", auth)

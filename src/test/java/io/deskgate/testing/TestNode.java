@@ -1,6 +1,7 @@
 package io.deskgate.testing;
 
 import io.deskgate.Deskgate;
+import io.deskgate.Main;
 import io.deskgate.config.Config;
 import io.deskgate.config.ConfigLoader;
 import io.deskgate.desktop.Desktop;
@@ -16,7 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -145,13 +148,28 @@ public final class TestNode implements AutoCloseable {
   }
 
   public HttpResponse<String> login(String user, String password, String project) {
-    JsonObject body = new JsonObject().put("auth", new JsonObject()
+    return send(request("/v3/auth/tokens").header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(loginBody(user, password, project).encode())));
+  }
+
+  /** A password login's body for a user of {@link #DOMAIN}, scoped to the project (unscoped when null). */
+  public static JsonObject loginBody(String user, String password, String project) {
+    JsonObject auth = new JsonObject()
         .put("identity", new JsonObject().put("methods", new io.vertx.core.json.JsonArray().add("password"))
             .put("password", new JsonObject().put("user", new JsonObject().put("name", user).put("password", password)
-                .put("domain", new JsonObject().put("name", DOMAIN)))))
-        .put("scope", new JsonObject().put("project", new JsonObject().put("id", project))));
-    return send(request("/v3/auth/tokens").header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
+                .put("domain", new JsonObject().put("name", DOMAIN)))));
+    if (project != null) {
+      auth.put("scope", new JsonObject().put("project", new JsonObject().put("id", project)));
+    }
+    return new JsonObject().put("auth", auth);
+  }
+
+  /** The command that runs Deskgate's {@code Main} with {@code args} in a JVM of its own, from the test classpath. */
+  public static List<String> mainCommand(String... args) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    command.addAll(List.of(args));
+    return command;
   }
 
   /** An IAM token for the user, scoped to the project. */
@@ -180,7 +198,7 @@ public final class TestNode implements AutoCloseable {
   /** Registers (or re-points) a desktop of alice's in region-1 whose console is 127.0.0.1:{@code port}. */
   public void addDesktop(String id, int port) {
     node.database().runNow(c -> {
-      node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", java.util.List.of(), Map.of(),
+      node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", List.of(), Map.of(),
           new Desktop.ConsoleEndpoint("127.0.0.1", port, null), Desktop.Source.STATIC));
       return null;
     });
