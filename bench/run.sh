@@ -2,7 +2,7 @@
 # Deskgate's benchmark: measures every row of bench/README.md's table against a Deskgate node, and in the
 # same run against websockify (the Debian package, with its token plugin) and raw TCP, then writes the
 # table into bench/README.md. Runs from the repository alone; stops everything it started.
-#   bench/run.sh            the full run (about 10 minutes)
+#   bench/run.sh            the full run (about 4 minutes)
 #   bench/run.sh --quick    fewer and smaller runs, to try the script
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
