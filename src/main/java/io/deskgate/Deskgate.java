@@ -3,6 +3,7 @@ package io.deskgate;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.deskgate.api.ApiErrorHandler;
+import io.deskgate.api.ApiException;
 import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
 import io.deskgate.auth.AuthorizationMessageRoute;
@@ -34,25 +35,29 @@ import io.deskgate.proxy.ConsoleProxy;
 import io.deskgate.proxy.OriginPolicy;
 import io.deskgate.proxy.Sessions;
 import io.deskgate.store.Database;
+import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
+import io.deskgate.web.HttpServers;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.deskgate.web.Tls;
+import io.deskgate.work.WorkerPool;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Deskgate node, assembled: the store, the services, and one HTTP server carrying the Workspace
- * and IAM APIs, the console page and the console WebSocket. {@link #start} blocks until it serves.
+ * One Deskgate node, assembled: the store, the services, and the HTTP servers (one per event loop,
+ * {@link HttpServers}) carrying the Workspace and IAM APIs, the console page and the console WebSocket. {@link #start} blocks until it serves.
  * A request's path: {@link RequestLog} -> the feature's route ({@link RemoteConsoleRoute},
  * {@link IamRoutes}, {@link ConsolePage}, {@link ConsoleProxy}) -> {@link ApiErrorHandler} on failure.
  */
@@ -66,6 +71,7 @@ public final class Deskgate implements AutoCloseable {
   private final Database db;
   private final SecretBox secrets;
   private final PasswordHasher hasher;
+  private final WorkerPool hashing;
   private final Metrics metrics = new Metrics();
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
@@ -78,28 +84,36 @@ public final class Deskgate implements AutoCloseable {
   private final Lifecycle lifecycle;
   private final Watcher watcher;
   private ConsoleProxy proxy;
-  private HttpServer server;
+  private HttpServers servers;
   private String publicUrl;
 
   private Deskgate(Config config) {
     this.config = config;
     setLogLevel(config.log().level());
-    this.vertx = Vertx.vertx();
+    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.http().eventLoopCount()));
     try {
-      this.secrets = SecretBox.fromConfig(config.secrets());
-      this.db = Database.open(vertx, config.store());
+      this.db = Database.open(config.store());
     } catch (RuntimeException e) {
       vertx.close();
       throw e;
     }
+    try {
+      this.secrets = SecretBox.forStore(config.secrets(), db);
+    } catch (RuntimeException e) {
+      db.close();
+      vertx.close();
+      throw e;
+    }
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
+    this.hashing = new WorkerPool("hash", config.auth().hashThreadCount(), config.auth().hashQueueLimit(),
+        ApiException::throttled);
     this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
     this.nodeId = config.node().id() != null ? config.node().id() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds());
     this.events = ClusterEvents.of(vertx, db, config.store());
     events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
-    this.ledger = new SessionLedger(db, nodeId);
+    this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);
     sessions.listener(ledger);
     this.providers = new Providers(config.providers(), secrets);
     this.lifecycle = new Lifecycle(vertx, db, desktops, jobs, providers, events, secrets, nodeId);
@@ -125,6 +139,7 @@ public final class Deskgate implements AutoCloseable {
 
   /** Opens the store, applies the inventory and serves; blocks until listening. */
   public static Deskgate start(Config config) {
+    checkBeforeStart(config);
     Deskgate node = new Deskgate(config);
     try {
       if (!config.inventory().isEmpty()) {
@@ -138,6 +153,19 @@ public final class Deskgate implements AutoCloseable {
     } catch (RuntimeException e) {
       node.close();
       throw e;
+    }
+  }
+
+  /** What an operator can get wrong, found before anything is opened or written: exits fast, leaves nothing. */
+  private static void checkBeforeStart(Config config) {
+    HttpServers.requirePortFree(config.http().host(), config.http().port());
+    if (config.http().tls().certFile() != null && !config.http().tls().selfSigned()) {
+      Tls.keyCert(config.http().tls(), null);
+    }
+    Database.requireWritableDirectory(config.store());
+    if (config.secrets().key() == null || config.secrets().key().isBlank()) {
+      Path keyDir = Path.of(config.secrets().keyFile()).toAbsolutePath().getParent();
+      PrivateFiles.requireWritableDirectory(keyDir, "the secrets key's");
     }
   }
 
@@ -162,17 +190,15 @@ public final class Deskgate implements AutoCloseable {
       String publicHost = http.publicUrl() == null ? null : java.net.URI.create(http.publicUrl()).getHost();
       options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost));
     }
-    server = vertx.createHttpServer(options);
     Router router = Router.router(vertx);
-    server.requestHandler(router);
-    server.listen().await();
+    servers = HttpServers.listen(vertx, options, http.eventLoopCount(), router);
     publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
         : (http.tls().enabled() ? "https://" : "http://")
-            + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + server.actualPort();
+            + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
-    log.info("Deskgate listening on {}:{}, public URL {}, store {}", http.host(), server.actualPort(), publicUrl,
-        db.isPostgres() ? "PostgreSQL" : "H2");
+    log.info("Deskgate listening on {}:{} with {} event loops, public URL {}, store {}", http.host(), servers.port(),
+        servers.count(), publicUrl, db.isPostgres() ? "PostgreSQL" : "H2");
   }
 
   private void mountRoutes(Router router) {
@@ -189,7 +215,7 @@ public final class Deskgate implements AutoCloseable {
       router.route(prefix).handler(body);
     }
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
-    new IamRoutes(vertx, db, identities, iamTokens, hasher, authenticator, throttle, access, events).mount(router);
+    new IamRoutes(hashing, db, identities, iamTokens, hasher, authenticator, throttle, access, events).mount(router);
     new CredentialRoutes(db, access, secrets).mount(router);
     new AuthorizationMessageRoute(authenticator, policy).mount(router);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
@@ -199,7 +225,7 @@ public final class Deskgate implements AutoCloseable {
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, config.console().connectTimeoutSeconds());
     proxy.mount(router);
-    new ConsolePage(consoleTokens, secrets).mount(router);
+    new ConsolePage(consoleTokens, secrets, config.console().frameAncestors()).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {
@@ -231,7 +257,7 @@ public final class Deskgate implements AutoCloseable {
   }
 
   public int port() {
-    return server.actualPort();
+    return servers.port();
   }
 
   public Database database() {
@@ -305,14 +331,15 @@ public final class Deskgate implements AutoCloseable {
   public void close() {
     sessions.closeAll(CloseReason.SHUTDOWN);
     try {
-      if (server != null) {
-        server.shutdown(2, TimeUnit.SECONDS).await();
+      if (servers != null) {
+        servers.shutdown(2);
       }
       vertx.close().await();
     } catch (RuntimeException e) {
       log.warn("stopping the HTTP server: {}", e.getMessage());
     }
     events.close();
+    hashing.close();
     if (db != null) {
       db.close();
     }

@@ -8,7 +8,6 @@ import io.deskgate.inventory.Bootstrap;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.store.StoreException;
-import io.vertx.core.VertxException;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.nio.file.Path;
@@ -89,8 +88,10 @@ public final class Main {
     } catch (StoreException e) {
       fail(1, e.getMessage());
       return;
-    } catch (VertxException | IllegalStateException e) {
-      fail(1, startFailure(config, e));
+    } catch (Exception e) {
+      // Future.await() rethrows checked causes such as BindException unchecked: catch them all here,
+      // or the start failure escapes main while Vert.x's threads keep the process alive
+      fail(isBindFailure(e) ? 2 : 1, startFailure(config, e));
       return;
     }
     Optional<Bootstrap.Admin> admin = config.inventory().isEmpty()
@@ -127,11 +128,20 @@ public final class Main {
     }
   }
 
-  private static String startFailure(Config config, Throwable e) {
+  private static Throwable root(Throwable e) {
     Throwable root = e;
-    while (root.getCause() != null) {
+    while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
+    return root;
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    return root(e) instanceof BindException;
+  }
+
+  private static String startFailure(Config config, Throwable e) {
+    Throwable root = root(e);
     if (root instanceof BindException) {
       return "cannot listen on " + config.http().host() + ":" + config.http().port() + " (" + root.getMessage()
           + "); pick another port with DESKGATE_HTTP_PORT or http.port";

@@ -9,8 +9,8 @@ import io.deskgate.api.Timestamps;
 import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.store.Database;
 import io.deskgate.web.RequestLog;
+import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,7 +29,7 @@ public final class IamRoutes {
 
   private static final int MAX_NAME = 255;
 
-  private final Vertx vertx;
+  private final WorkerPool hashing;
   private final Database db;
   private final IdentityStore identities;
   private final IamTokens tokens;
@@ -39,9 +39,9 @@ public final class IamRoutes {
   private final WorkspaceAccess access;
   private final ClusterEvents events;
 
-  public IamRoutes(Vertx vertx, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
+  public IamRoutes(WorkerPool hashing, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
                    Authenticator authenticator, Throttle throttle, WorkspaceAccess access, ClusterEvents events) {
-    this.vertx = vertx;
+    this.hashing = hashing;
     this.db = db;
     this.identities = identities;
     this.tokens = tokens;
@@ -69,8 +69,8 @@ public final class IamRoutes {
     throttle.check("login:" + ctx.request().remoteAddress().hostAddress());
     Login login = parseLogin(ctx);
     db.run(c -> findSubject(c, login))
-        .compose(subject -> vertx.executeBlocking(
-            () -> hasher.verify(login.password(), subject == null ? null : subject.user().passwordHash()), false)
+        .compose(subject -> hashing.submit(
+            () -> hasher.verify(login.password(), subject == null ? null : subject.user().passwordHash()))
             .map(ok -> {
               if (!ok || subject == null) {
                 throw KeystoneException.unauthorized("The username or password is wrong.");

@@ -16,7 +16,13 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   /** This node's name among several sharing one store; default: the host name. */
   public record Node(String id) {}
 
-  public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, Tls tls) {}
+  public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops, Tls tls) {
+
+    /** How many event loops serve HTTP and consoles: {@code event_loops}, or two per core when it is 0. */
+    public int eventLoopCount() {
+      return eventLoops > 0 ? eventLoops : 2 * Runtime.getRuntime().availableProcessors();
+    }
+  }
 
   /** HTTPS and WSS: a PEM certificate and key, or a self-signed pair generated into those files once. */
   public record Tls(String certFile, String keyFile, boolean selfSigned) {
@@ -27,15 +33,22 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   }
 
   public record Store(String jdbcUrl, String username, String password, int poolSize,
-                      int connectionTimeoutMs) {}
+                      int connectionTimeoutMs, int queueLimit) {}
 
   public record Secrets(String key, String keyFile) {}
 
   public record Console(int tokenTtlSeconds, List<String> allowedOrigins, int connectTimeoutSeconds,
-                        int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds) {}
+                        int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds,
+                        List<String> frameAncestors) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
-                     int tokenCacheSeconds) {}
+                     int tokenCacheSeconds, int hashThreads, int hashQueueLimit) {
+
+    /** Threads that verify passwords: {@code hash_threads}, or one per core when it is 0. */
+    public int hashThreadCount() {
+      return hashThreads > 0 ? hashThreads : Runtime.getRuntime().availableProcessors();
+    }
+  }
 
   public record AkskLockout(int maxFailures, int windowSeconds, int lockSeconds) {}
 
@@ -66,11 +79,11 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public static Config defaults() {
     return new Config(
         new Node(null),
-        new Http("127.0.0.1", 8080, null, 60, new Tls(null, null, false)),
-        new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000),
+        new Http("127.0.0.1", 8080, null, 60, 0, new Tls(null, null, false)),
+        new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
-        new Console(600, List.of(), 5, 10, 3600, 30),
-        new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5),
+        new Console(600, List.of(), 5, 10, 3600, 30, List.of()),
+        new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(
             new StaticProvider(10, 2000),

@@ -201,6 +201,8 @@ public final class ConfigLoader {
   private static void validate(Config c) {
     require(c.http().host() != null && !c.http().host().isBlank(), "http.host must be set");
     require(c.http().port() >= 0 && c.http().port() <= 65535, "http.port must be 0-65535");
+    require(c.http().eventLoops() >= 0 && c.http().eventLoops() <= 256,
+        "http.event_loops must be 0 (two per core) to 256");
     if (c.http().publicUrl() != null) {
       try {
         URI u = URI.create(c.http().publicUrl());
@@ -217,6 +219,7 @@ public final class ConfigLoader {
             && (c.store().jdbcUrl().startsWith("jdbc:h2:") || c.store().jdbcUrl().startsWith("jdbc:postgresql:")),
         "store.jdbc_url must be a jdbc:h2: or jdbc:postgresql: URL");
     require(c.store().poolSize() >= 1 && c.store().poolSize() <= 200, "store.pool_size must be 1-200");
+    require(c.store().queueLimit() >= 1, "store.queue_limit must be at least 1");
     require(c.store().connectionTimeoutMs() >= 250, "store.connection_timeout_ms must be at least 250");
     require(c.console().tokenTtlSeconds() >= 10 && c.console().tokenTtlSeconds() <= 86400,
         "console.token_ttl_seconds must be 10-86400");
@@ -228,10 +231,17 @@ public final class ConfigLoader {
       require(origin.equals("*") || origin.matches("https?://[^/\\s]+"),
           "console.allowed_origins entries look like https://host[:port] (no path), got '" + origin + "'");
     }
+    for (String ancestor : c.console().frameAncestors()) {
+      require(ancestor.equals("'self'") || ancestor.matches("https?://[^/\\s;,']+"),
+          "console.frame_ancestors entries are 'self' or https://host[:port] (no path), got '" + ancestor + "'");
+    }
     require(c.auth().tokenTtlSeconds() >= 60, "auth.token_ttl_seconds must be at least 60");
     require(c.auth().passwordHashIterations() >= 10_000, "auth.password_hash_iterations must be at least 10000");
     require(c.auth().tokenCacheSeconds() >= 0 && c.auth().tokenCacheSeconds() <= 300,
         "auth.token_cache_seconds must be 0 (off) to 300");
+    require(c.auth().hashThreads() >= 0 && c.auth().hashThreads() <= 256,
+        "auth.hash_threads must be 0 (one per core) to 256");
+    require(c.auth().hashQueueLimit() >= 1, "auth.hash_queue_limit must be at least 1");
     Config.AkskLockout lockout = c.auth().akskLockout();
     require(lockout.maxFailures() >= 0 && lockout.windowSeconds() >= 1 && lockout.lockSeconds() >= 1,
         "auth.aksk_lockout: max_failures 0 (off) or more, window_seconds and lock_seconds at least 1");

@@ -14,6 +14,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * The browser side of a console URL: our page {@code vnc_auto.html} (built on the npm package
@@ -26,15 +27,21 @@ public final class ConsolePage {
   public static final String BASE = "/vnc/console/";
   public static final String PAGE_PATH = BASE + "vnc_auto.html";
   private static final String CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; "
-      + "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+      + "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+      + "frame-ancestors ";
 
   private final ConsoleTokens tokens;
   private final SecretBox secrets;
   private final Buffer page;
+  private final String contentSecurityPolicy;
+  private final boolean frameable;
 
-  public ConsolePage(ConsoleTokens tokens, SecretBox secrets) {
+  /** {@code frameAncestors}: the pages that may embed the console in a frame; none when empty. */
+  public ConsolePage(ConsoleTokens tokens, SecretBox secrets, List<String> frameAncestors) {
     this.tokens = tokens;
     this.secrets = secrets;
+    this.frameable = !frameAncestors.isEmpty();
+    this.contentSecurityPolicy = CSP + (frameable ? String.join(" ", frameAncestors) : "'none'");
     this.page = resource("web/console/vnc_auto.html");
   }
 
@@ -44,11 +51,21 @@ public final class ConsolePage {
   }
 
   public void mount(Router router) {
+    router.get(BASE + "*").handler(this::frameOptions);
     router.get(PAGE_PATH).handler(this::page);
     router.post(BASE + "session").handler(this::session);
     router.get(BASE + "*").handler(StaticHandler.create("web/console")
         .setDirectoryListing(false)
         .setMaxAgeSeconds(3600));
+  }
+
+  /** Every page under the console's path, ours or noVNC's, refuses to be framed by foreign sites. */
+  private void frameOptions(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Security-Policy", contentSecurityPolicy);
+    if (!frameable) {
+      ctx.response().putHeader("X-Frame-Options", "DENY");
+    }
+    ctx.next();
   }
 
   private void page(RoutingContext ctx) {
@@ -57,7 +74,6 @@ public final class ConsolePage {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
         .putHeader("Referrer-Policy", "no-referrer")
         .putHeader("X-Content-Type-Options", "nosniff")
-        .putHeader("Content-Security-Policy", CSP)
         .end(page);
   }
 

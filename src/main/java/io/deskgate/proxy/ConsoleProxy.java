@@ -3,6 +3,7 @@ package io.deskgate.proxy;
 import io.deskgate.api.ApiException;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +12,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -78,6 +80,7 @@ public final class ConsoleProxy {
     // Keep the request unread while the token is redeemed: an ended request can no longer be upgraded.
     req.pause();
     Context context = Vertx.currentContext();
+    Channel browserChannel = ((ConnectionBase) req.connection()).channel();
     String token = tokenOf(req);
     Future<TokenLookup.Target> redeemed = draining
         ? Future.failedFuture(new ConsoleRefusal(CloseReason.SHUTDOWN, "this node is draining"))
@@ -98,7 +101,7 @@ public final class ConsoleProxy {
           }
           ServerWebSocket ws = upgraded.result();
           if (joined.succeeded()) {
-            sessions.start(ws, joined.result().socket(), joined.result().target(), requestId, context);
+            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(), requestId, context);
           } else {
             refuse(ws, requestId, joined.cause());
           }

@@ -1,10 +1,14 @@
 package io.deskgate.proxy;
 
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +26,7 @@ final class Session {
   final long id = IDS.incrementAndGet();
   final TokenLookup.Target target;
   private final ServerWebSocket ws;
+  private final Channel browserChannel;
   private final NetSocket vnc;
   private final Sessions owner;
   private final Context context;
@@ -34,8 +39,10 @@ final class Session {
   private Relay desktopToBrowser;
   private boolean ended;
 
-  Session(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, Sessions owner, Context context) {
+  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, Sessions owner,
+          Context context) {
     this.ws = ws;
+    this.browserChannel = browserChannel;
     this.vnc = vnc;
     this.target = target;
     this.owner = owner;
@@ -66,6 +73,11 @@ final class Session {
     vnc.endHandler(v -> end(CloseReason.DESKTOP_CLOSED));
     ws.exceptionHandler(e -> end(CloseReason.BROWSER_CLOSED));
     vnc.exceptionHandler(e -> end(CloseReason.DESKTOP_CLOSED));
+  }
+
+  /** The event loops of the browser's and the desktop's connection: one and the same, by design. */
+  List<EventLoop> loops() {
+    return List.of(browserChannel.eventLoop(), ((NetSocketInternal) vnc).channelHandlerContext().channel().eventLoop());
   }
 
   /** This session as the cluster's session list records it. */

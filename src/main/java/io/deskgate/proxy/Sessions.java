@@ -1,10 +1,13 @@
 package io.deskgate.proxy;
 
 import io.deskgate.web.Metrics;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetSocket;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +61,9 @@ public final class Sessions {
     this.listener = listener;
   }
 
-  void start(ServerWebSocket ws, NetSocket vnc, TokenLookup.Target target, String requestId, Context context) {
-    Session session = new Session(ws, vnc, target, this, context);
+  void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, String requestId,
+             Context context) {
+    Session session = new Session(ws, browserChannel, vnc, target, this, context);
     live.put(session.id, session);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);
@@ -78,6 +82,16 @@ public final class Sessions {
 
   String nodeId() {
     return nodeId;
+  }
+
+  /** For each live session, the event loops of its two connections. */
+  List<List<EventLoop>> loops() {
+    return live.values().stream().map(Session::loops).toList();
+  }
+
+  /** The live sessions of this node, as the cluster's session list records them. */
+  public List<Live> all() {
+    return live.values().stream().map(Session::live).toList();
   }
 
   public int count() {

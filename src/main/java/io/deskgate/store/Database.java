@@ -3,8 +3,9 @@ package io.deskgate.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.deskgate.config.Config;
+import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -13,9 +14,10 @@ import org.flywaydb.core.Flyway;
 
 /**
  * The relational store: a HikariCP pool, the schema migrated by Flyway at start, and the one way the
- * rest of Deskgate touches JDBC: {@link #run} / {@link #transaction}, which execute on a Vert.x worker
- * thread (JDBC blocks) and translate failures into {@link StoreUnavailableException} (the database
- * cannot be reached: callers answer 503) or {@link StoreException} (anything else: 500).
+ * rest of Deskgate touches JDBC: {@link #run} / {@link #transaction}, which execute on the store's own
+ * {@link WorkerPool} (one thread per pooled connection, JDBC blocks) and translate failures into
+ * {@link StoreUnavailableException} (the database cannot be reached, or {@code store.queue_limit} queries
+ * already wait: callers answer 503) or {@link StoreException} (anything else: 500).
  * The same migrations run on H2 and PostgreSQL; times are stored as epoch milliseconds.
  */
 public final class Database implements AutoCloseable {
@@ -26,16 +28,16 @@ public final class Database implements AutoCloseable {
     T apply(Connection connection) throws SQLException;
   }
 
-  private final Vertx vertx;
+  private final WorkerPool workers;
   private final HikariDataSource dataSource;
 
-  private Database(Vertx vertx, HikariDataSource dataSource) {
-    this.vertx = vertx;
+  private Database(WorkerPool workers, HikariDataSource dataSource) {
+    this.workers = workers;
     this.dataSource = dataSource;
   }
 
   /** Opens the pool and migrates the schema; blocks, so call it before serving. */
-  public static Database open(Vertx vertx, Config.Store config) {
+  public static Database open(Config.Store config) {
     HikariConfig hc = new HikariConfig();
     String url = config.jdbcUrl();
     if (url.startsWith("jdbc:h2:") && !url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
@@ -66,17 +68,30 @@ public final class Database implements AutoCloseable {
       ds.close();
       throw new StoreException("schema migration failed on " + redact(config.jdbcUrl()) + ": " + rootMessage(e), e);
     }
-    return new Database(vertx, ds);
+    return new Database(new WorkerPool("store", config.poolSize(), config.queueLimit(),
+        () -> new StoreUnavailableException("store busy: " + config.queueLimit() + " queries already wait", null)), ds);
+  }
+
+  /** For an embedded (H2 file) store: its directory must be writable; checked before anything starts. */
+  public static void requireWritableDirectory(Config.Store config) {
+    String url = config.jdbcUrl();
+    if (url.startsWith("jdbc:h2:file:")) {
+      String file = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
+      Path parent = Path.of(file).toAbsolutePath().getParent();
+      if (parent != null) {
+        PrivateFiles.requireWritableDirectory(parent, "the store's data");
+      }
+    }
   }
 
   /** Runs work on a worker thread in auto-commit mode. */
   public <T> Future<T> run(Work<T> work) {
-    return vertx.executeBlocking(() -> runNow(work), false);
+    return workers.submit(() -> runNow(work));
   }
 
   /** Runs work on a worker thread in one transaction, committed when it returns normally. */
   public <T> Future<T> transaction(Work<T> work) {
-    return vertx.executeBlocking(() -> transactionNow(work), false);
+    return workers.submit(() -> transactionNow(work));
   }
 
   /** Runs work on the calling thread; for start-up and tools, never on an event loop. */
@@ -116,6 +131,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    workers.close();
     dataSource.close();
   }
 

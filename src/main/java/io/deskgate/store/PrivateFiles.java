@@ -1,6 +1,9 @@
 package io.deskgate.store;
 
+import io.deskgate.config.ConfigException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,6 +17,31 @@ public final class PrivateFiles {
   public static void create(Path file, byte[] content) throws IOException {
     Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     Files.write(file, content);
+  }
+
+  /**
+   * Makes sure Deskgate can write in {@code dir} (creating it), or throws a {@link ConfigException} that
+   * names the directory, what it is for and why it cannot be written, before anything is written there.
+   */
+  public static void requireWritableDirectory(Path dir, String purpose) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".deskgate-write-check", null);
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new ConfigException(purpose + " directory " + dir.toAbsolutePath() + " is not writable ("
+          + reason(e) + "): give Deskgate's user write access to it, or configure another directory");
+    }
+  }
+
+  private static String reason(IOException e) {
+    if (e instanceof AccessDeniedException) {
+      return "permission denied";
+    }
+    if (e instanceof FileSystemException fs && fs.getReason() != null) {
+      return fs.getReason() + (fs.getFile() != null ? ": " + fs.getFile() : "");
+    }
+    return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 
   /** Replaces {@code file}, if any, with a new one holding {@code content}. */

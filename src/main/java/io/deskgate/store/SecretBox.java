@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -32,6 +33,8 @@ public final class SecretBox {
   private static final String PREFIX = "v1.";
   private static final int NONCE_BYTES = 12;
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String CHECK_NAME = "secrets_check";
+  private static final String CHECK_TEXT = "deskgate secrets check";
 
   private final SecretKeySpec key;
 
@@ -42,21 +45,50 @@ public final class SecretBox {
     this.key = new SecretKeySpec(key, "AES");
   }
 
-  /** The key from {@code secrets.key}, else from {@code secrets.key_file}, created (0600) when missing. */
-  public static SecretBox fromConfig(Config.Secrets secrets) {
+  /**
+   * The key from {@code secrets.key}, else from {@code secrets.key_file}, checked against the store: the
+   * store keeps a value sealed with the key it was first opened with ({@code store_meta}), and a key
+   * that does not open it stops the start. A missing key file is created (0600) only for a store that
+   * has no such value yet; otherwise the old key must be restored, since a new one would open nothing.
+   */
+  public static SecretBox forStore(Config.Secrets secrets, Database db) {
+    Optional<String> check = db.runNow(c -> Sql.one(c, "SELECT meta_value FROM store_meta WHERE meta_name = ?",
+        rs -> rs.getString(1), CHECK_NAME));
+    SecretBox box;
+    String where;
     if (secrets.key() != null && !secrets.key().isBlank()) {
-      return new SecretBox(decodeKey(secrets.key().trim(), "secrets.key"));
-    }
-    Path file = Path.of(secrets.keyFile());
-    try {
-      if (!Files.exists(file)) {
-        createKeyFile(file);
+      box = new SecretBox(decodeKey(secrets.key().trim(), "secrets.key"));
+      where = "secrets.key";
+    } else {
+      Path file = Path.of(secrets.keyFile());
+      where = "the key file " + file;
+      try {
+        if (!Files.exists(file)) {
+          if (check.isPresent()) {
+            throw new ConfigException("the secrets key file " + file + " is missing, but the store holds secrets "
+                + "sealed with a key: restore that file from a backup (or set secrets.key); Deskgate will not "
+                + "replace it with a new key, which could not open them");
+          }
+          createKeyFile(file);
+        }
+        checkPermissions(file);
+        box = new SecretBox(decodeKey(Files.readString(file).trim(), file.toString()));
+      } catch (IOException e) {
+        throw new ConfigException("cannot read or create the secrets key file " + file + ": " + e.getMessage());
       }
-      checkPermissions(file);
-      return new SecretBox(decodeKey(Files.readString(file).trim(), file.toString()));
-    } catch (IOException e) {
-      throw new ConfigException("cannot read or create the secrets key file " + file + ": " + e.getMessage());
     }
+    if (check.isEmpty()) {
+      db.runNow(c -> Sql.update(c, "INSERT INTO store_meta (meta_name, meta_value) VALUES (?, ?)", CHECK_NAME,
+          box.seal(CHECK_TEXT, CHECK_NAME)));
+    } else {
+      try {
+        box.open(check.get(), CHECK_NAME);
+      } catch (SecretBoxException e) {
+        throw new ConfigException("the secrets key (" + where + ") is not the key this store's secrets were sealed "
+            + "with: restore the right key; Deskgate will not start with a key that cannot open them");
+      }
+    }
+    return box;
   }
 
   public String seal(String plaintext, String context) {

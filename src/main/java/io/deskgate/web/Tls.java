@@ -5,6 +5,7 @@ import io.deskgate.config.ConfigException;
 import io.deskgate.store.PrivateFiles;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -14,7 +15,11 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +28,15 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
@@ -57,7 +66,59 @@ public final class Tls {
         throw new ConfigException("http.tls: cannot read " + p);
       }
     }
+    requireMatchingPair(cert, key);
     return new PemKeyCertOptions().setCertPath(cert.toString()).setKeyPath(key.toString());
+  }
+
+  /** The certificate and the key parse as PEM and belong together, or the start stops with what is wrong. */
+  static void requireMatchingPair(Path cert, Path key) {
+    X509Certificate certificate;
+    try (InputStream in = Files.newInputStream(cert)) {
+      certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    } catch (IOException | GeneralSecurityException | ClassCastException e) {
+      throw new ConfigException("http.tls.cert_file " + cert + " does not hold a PEM certificate (" + e.getMessage()
+          + ")");
+    }
+    PrivateKey privateKey;
+    try (PEMParser parser = new PEMParser(Files.newBufferedReader(key))) {
+      Object read = parser.readObject();
+      JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+      if (read instanceof PEMKeyPair pair) {
+        privateKey = converter.getPrivateKey(pair.getPrivateKeyInfo());
+      } else if (read instanceof PrivateKeyInfo info) {
+        privateKey = converter.getPrivateKey(info);
+      } else {
+        throw new ConfigException("http.tls.key_file " + key + " does not hold an unencrypted PEM private key");
+      }
+    } catch (IOException e) {
+      throw new ConfigException("http.tls.key_file " + key + " does not hold a PEM private key (" + e.getMessage() + ")");
+    }
+    String algorithm = switch (privateKey.getAlgorithm()) {
+      case "RSA" -> "SHA256withRSA";
+      case "EC", "ECDSA" -> "SHA256withECDSA";
+      case "Ed25519", "EdDSA" -> "Ed25519";
+      default -> null;
+    };
+    if (algorithm == null) {
+      return;
+    }
+    try {
+      byte[] challenge = new byte[32];
+      new SecureRandom().nextBytes(challenge);
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(privateKey);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(challenge);
+      if (!verifier.verify(signature)) {
+        throw new GeneralSecurityException("signature does not verify");
+      }
+    } catch (GeneralSecurityException e) {
+      throw new ConfigException("http.tls.key_file " + key + " is not the private key of the certificate in "
+          + cert + ": give the key that belongs to this certificate");
+    }
   }
 
   static void generateSelfSigned(Path cert, Path key, String publicHost) {

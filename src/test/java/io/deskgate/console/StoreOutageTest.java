@@ -5,9 +5,14 @@ import static io.deskgate.testing.TestNode.DESKTOP;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.provider.XvncDesktop;
+import io.deskgate.store.Sql;
+import io.deskgate.store.StoreUnavailableException;
 import io.deskgate.testing.ConsoleClient;
+import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.PgDatabase;
 import io.deskgate.testing.TestNode;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,5 +76,43 @@ class StoreOutageTest {
     } while (status == 503 && System.nanoTime() < deadline);
     assertThat(status).as("the node recovers by itself once the database is back").isEqualTo(200);
     assertThat(node.get("/healthz").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aConsoleThatEndsDuringAnOutageLeavesTheSessionListOnceTheStoreIsBack() throws Exception {
+    String desktop = "6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c";
+    try (XvncDesktop vnc = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "outage", null, "320x240")) {
+      node.addDesktop(desktop, vnc.port());
+      String consoleToken = TestNode.tokenOf(node.consoleUrl(desktop));
+      ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, consoleToken), null, List.of());
+      assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
+      await(() -> listed(desktop) == 1, "the open console is listed");
+      pg.admin("ALTER ROLE " + role + " NOLOGIN",
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+      try {
+        ws.close();
+        await(() -> node.node().sessions().count() == 0, "the console ended on the node");
+      } finally {
+        pg.admin("ALTER ROLE " + role + " LOGIN");
+      }
+      await(() -> listed(desktop) == 0, "the ended console leaves the list after the store is back");
+    }
+  }
+
+  private static long listed(String desktop) {
+    try {
+      return node.node().database().runNow(c -> Sql.one(c, "SELECT COUNT(*) FROM console_sessions WHERE desktop_id = ?",
+          rs -> rs.getLong(1), desktop).orElseThrow());
+    } catch (StoreUnavailableException e) {
+      return -1;
+    }
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as(what).isLessThan(deadline);
+      Thread.sleep(50);
+    }
   }
 }

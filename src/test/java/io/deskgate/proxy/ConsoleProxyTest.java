@@ -77,6 +77,24 @@ class ConsoleProxyTest {
   }
 
   @Test
+  void consolesSpreadOverTheEventLoopsAndEachKeepsItsTwoConnectionsOnOne() {
+    List<ConsoleClient> consoles = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        ConsoleClient ws = open(token(DESKTOP));
+        assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
+        consoles.add(ws);
+      }
+      List<List<io.netty.channel.EventLoop>> loops = node.node().sessions().loops();
+      assertThat(loops).hasSizeGreaterThanOrEqualTo(8);
+      loops.forEach(pair -> assertThat(pair.get(0)).isSameAs(pair.get(1)));
+      assertThat(loops.stream().map(pair -> pair.get(0)).distinct().count()).isGreaterThan(1);
+    } finally {
+      consoles.forEach(ConsoleClient::close);
+    }
+  }
+
+  @Test
   void theTokenMayTravelAsASubprotocolEntryAndBinaryIsNegotiatedWhenOffered() {
     try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.url(node), null, List.of("binary", token(DESKTOP)))) {
       assertThat(ws.subprotocol()).isEqualTo("binary");

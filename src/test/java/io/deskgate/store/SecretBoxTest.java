@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deskgate.config.Config;
+import io.deskgate.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,14 +17,48 @@ class SecretBoxTest {
   @TempDir
   Path dir;
 
+  private Database store() {
+    return Database.open(new Config.Store("jdbc:h2:file:" + dir.resolve("db").toAbsolutePath(), null, null, 2, 5000,
+        10));
+  }
+
   @Test
   void aGeneratedKeyFileIsPrivateAndReusedAtTheNextStart() throws Exception {
     Path keyFile = dir.resolve("sub/secret.key");
-    SecretBox first = SecretBox.fromConfig(new Config.Secrets(null, keyFile.toString()));
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
-    String sealed = first.seal("vnc-password", "ctx");
-    SecretBox second = SecretBox.fromConfig(new Config.Secrets(null, keyFile.toString()));
-    assertThat(second.open(sealed, "ctx")).isEqualTo("vnc-password");
+    try (Database db = store()) {
+      SecretBox first = SecretBox.forStore(new Config.Secrets(null, keyFile.toString()), db);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
+      String sealed = first.seal("vnc-password", "ctx");
+      SecretBox second = SecretBox.forStore(new Config.Secrets(null, keyFile.toString()), db);
+      assertThat(second.open(sealed, "ctx")).isEqualTo("vnc-password");
+    }
+  }
+
+  @Test
+  void aLostKeyFileIsNotReplacedOnceTheStoreHoldsSecrets() throws Exception {
+    Path keyFile = dir.resolve("secret.key");
+    try (Database db = store()) {
+      SecretBox.forStore(new Config.Secrets(null, keyFile.toString()), db);
+      Files.delete(keyFile);
+      assertThatThrownBy(() -> SecretBox.forStore(new Config.Secrets(null, keyFile.toString()), db))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("secrets key file " + keyFile + " is missing")
+          .hasMessageContaining("restore");
+      assertThat(keyFile).doesNotExist();
+    }
+  }
+
+  @Test
+  void aKeyThatIsNotTheStoresIsRefused() {
+    try (Database db = store()) {
+      SecretBox.forStore(new Config.Secrets(Base64.getEncoder().encodeToString(new byte[32]), null), db);
+      byte[] other = new byte[32];
+      other[0] = 7;
+      assertThatThrownBy(() -> SecretBox.forStore(new Config.Secrets(Base64.getEncoder().encodeToString(other), null),
+          db))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("is not the key this store's secrets were sealed with");
+    }
   }
 
   @Test
@@ -43,7 +79,9 @@ class SecretBoxTest {
 
   @Test
   void aKeyFromConfigMustBe32Bytes() {
-    assertThatThrownBy(() -> SecretBox.fromConfig(new Config.Secrets("c2hvcnQ=", null)))
-        .hasMessageContaining("32 bytes");
+    try (Database db = store()) {
+      assertThatThrownBy(() -> SecretBox.forStore(new Config.Secrets("c2hvcnQ=", null), db))
+          .hasMessageContaining("32 bytes");
+    }
   }
 }
