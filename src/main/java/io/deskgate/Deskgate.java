@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import io.deskgate.api.ApiErrorHandler;
 import io.deskgate.api.ApiException;
+import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
 import io.deskgate.auth.AuthorizationMessageRoute;
@@ -37,7 +38,11 @@ import io.deskgate.proxy.Sessions;
 import io.deskgate.store.Database;
 import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
+import io.deskgate.web.ClientAddresses;
+import io.deskgate.web.ConnectionGuard;
+import io.deskgate.web.HttpFront;
 import io.deskgate.web.HttpServers;
+import io.deskgate.web.JsonBodies;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.deskgate.web.Tls;
@@ -48,7 +53,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +77,7 @@ public final class Deskgate implements AutoCloseable {
   private final PasswordHasher hasher;
   private final WorkerPool hashing;
   private final Metrics metrics = new Metrics();
+  private final ClientAddresses clients;
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
   private final String nodeId;
@@ -89,6 +94,7 @@ public final class Deskgate implements AutoCloseable {
 
   private Deskgate(Config config) {
     this.config = config;
+    this.clients = new ClientAddresses(config.http().trustedProxies());
     setLogLevel(config.log().level());
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.http().eventLoopCount()));
     try {
@@ -185,13 +191,18 @@ public final class Deskgate implements AutoCloseable {
         .setMaxWebSocketMessageSize(1 << 20)
         .setWebSocketSubProtocols(List.of("binary", "*"))
         .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16_384);
+        .setMaxHeaderSize(16_384)
+        .setHttp2ClearTextEnabled(http.h2c());
     if (http.tls().enabled()) {
       String publicHost = http.publicUrl() == null ? null : java.net.URI.create(http.publicUrl()).getHost();
       options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost));
     }
     Router router = Router.router(vertx);
-    servers = HttpServers.listen(vertx, options, http.eventLoopCount(), router);
+    HttpFront front = new HttpFront(vertx, router, clients, config.api().maxBodyBytes(), http.bodyTimeoutSeconds());
+    servers = HttpServers.listen(vertx, options, http.eventLoopCount(), server -> server
+        .requestHandler(front)
+        .invalidRequestHandler(front::invalidRequest)
+        .connectionHandler(connection -> ConnectionGuard.install(connection, options, http.headerTimeoutSeconds())));
     publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
         : (http.tls().enabled() ? "https://" : "http://")
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
@@ -207,15 +218,19 @@ public final class Deskgate implements AutoCloseable {
     Authenticator authenticator = new Authenticator(db, identities, secrets, config.auth());
     events.on(ClusterEvents.Kind.FORGET_TOKEN, authenticator::forget);
     Throttle throttle = new Throttle(config.api().rateLimit());
+    AttemptLimit consoleLinkAttempts = new AttemptLimit(config.console().redeemLimit(),
+        config.console().redeemBackoffMaxSeconds(), System::nanoTime);
     Policy policy = new Policy(secrets);
 
-    router.route().handler(new RequestLog(metrics));
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.api().maxBodyBytes());
+    router.route().handler(new RequestLog(metrics, clients));
+    JsonBodies bodies = new JsonBodies(config.api().maxBodyBytes());
     for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session")) {
-      router.route(prefix).handler(body);
+      bodies.mount(router, prefix);
     }
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
-    new IamRoutes(hashing, db, identities, iamTokens, hasher, authenticator, throttle, access, events).mount(router);
+    new IamRoutes(hashing, db, identities, iamTokens, hasher, authenticator,
+        new Throttle(config.auth().loginPerAddress()), new Throttle(config.auth().loginPerUser()), access, events)
+        .mount(router);
     new CredentialRoutes(db, access, secrets).mount(router);
     new AuthorizationMessageRoute(authenticator, policy).mount(router);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
@@ -223,9 +238,9 @@ public final class Deskgate implements AutoCloseable {
     new DesktopRoutes(db, access, policy, desktops).mount(router);
     new SessionListRoute(db, access, policy).mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
-        sessions, metrics, config.console().connectTimeoutSeconds());
+        sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds());
     proxy.mount(router);
-    new ConsolePage(consoleTokens, secrets, config.console().frameAncestors()).mount(router);
+    new ConsolePage(consoleTokens, secrets, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {

@@ -15,6 +15,7 @@ const MESSAGES = {
     shutdown: 'The console service restarted. Request a new console link.',
     unavailable: 'The console service is temporarily unavailable. Try again shortly.',
     authFailed: 'The desktop refused the console credentials.',
+    throttled: 'Too many console links were tried from your address. Wait a moment, then try again.',
     sendCad: 'Ctrl+Alt+Del',
   },
   'ZH-CN': {
@@ -29,6 +30,7 @@ const MESSAGES = {
     shutdown: '远程登录服务已重启，请重新获取链接。',
     unavailable: '远程登录服务暂时不可用，请稍后重试。',
     authFailed: '桌面拒绝了登录凭据。',
+    throttled: '您的地址尝试了过多的远程登录链接，请稍候再试。',
     sendCad: 'Ctrl+Alt+Del',
   },
 };
@@ -36,7 +38,7 @@ const MESSAGES = {
 // What the proxy's WebSocket close codes mean (see io.deskgate.proxy.CloseReason).
 const CLOSE_CODES = {
   4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'unreachable',
-  4503: 'unavailable', 4408: 'idle', 1001: 'shutdown',
+  4503: 'unavailable', 4408: 'idle', 4429: 'throttled', 1001: 'shutdown',
 };
 
 const params = new URLSearchParams(location.search);
@@ -69,6 +71,7 @@ async function start() {
       body: JSON.stringify({ token }), cache: 'no-store', credentials: 'omit',
     });
     if (resp.status === 410 || resp.status === 400) { show('failed', 'tokenRefused'); return; }
+    if (resp.status === 429) { show('failed', 'throttled'); return; }
     if (!resp.ok) { show('failed', 'unavailable'); return; }
     session = await resp.json();
   } catch (e) {

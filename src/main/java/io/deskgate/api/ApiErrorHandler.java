@@ -5,6 +5,7 @@ import io.deskgate.web.RequestLog;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,8 +48,9 @@ public final class ApiErrorHandler implements Handler<RoutingContext> {
       log.warn("req={} {} {}: {}", id, ctx.request().method(), ctx.request().path(), down.getMessage());
       return ApiException.storeUnavailable();
     }
-    if (failure == null) {
-      switch (ctx.statusCode()) {
+    if (failure == null || failure instanceof HttpException) {
+      int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+      switch (status) {
         case 404, 405:
           return ApiException.noSuchApi();
         case 413:
@@ -56,6 +58,9 @@ public final class ApiErrorHandler implements Handler<RoutingContext> {
         case 400:
           return ApiException.badParameter("The request is malformed.");
         default:
+          if (status >= 400 && status < 500) {
+            return ApiException.httpFault(status, "The request was refused (HTTP " + status + ").");
+          }
           break;
       }
     }

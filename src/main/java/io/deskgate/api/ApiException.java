@@ -91,6 +91,19 @@ public class ApiException extends RuntimeException {
     return new ApiException(413, "WKS.00000413", "The request body is larger than " + limit + " bytes.");
   }
 
+  /** A client fault found by the HTTP layer itself (a status of the 4xx range, with our code for it). */
+  public static ApiException httpFault(int status, String whatIsWrong) {
+    return new ApiException(status, String.format("WKS.00000%d", status), whatIsWrong);
+  }
+
+  public static ApiException unsupportedMediaType() {
+    return httpFault(415, "The request body must be JSON (Content-Type: application/json).");
+  }
+
+  public static ApiException bodyTimeout(int seconds) {
+    return httpFault(408, "The request body did not arrive within " + seconds + " s.");
+  }
+
   public static ApiException throttled() {
     return new ApiException(429, "APIGW.0308", "The throttling threshold has been reached.");
   }

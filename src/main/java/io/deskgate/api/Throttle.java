@@ -2,10 +2,11 @@ package io.deskgate.api;
 
 import io.deskgate.config.Config;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * Per-caller request rate limit (a token bucket per key: the user for authenticated calls, the client
- * address for logins). Over the limit a call answers 429 {@code APIGW.0308}. Limits are per node.
+ * A request rate limit per key (a token bucket each): the user for authenticated calls, the client
+ * address and the user name for logins, the client address for console-link redemptions. Over the limit a call answers 429 {@code APIGW.0308}. Limits are per node.
  * Memory is bounded: idle buckets (already full again) are dropped when the table grows.
  */
 public final class Throttle {
@@ -14,25 +15,36 @@ public final class Throttle {
 
   private final double perNano;
   private final double burst;
+  private final LongSupplier nanoClock;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
   public Throttle(Config.RateLimit limit) {
+    this(limit, System::nanoTime);
+  }
+
+  public Throttle(Config.RateLimit limit, LongSupplier nanoClock) {
     this.perNano = limit.requestsPerSecond() / 1e9;
     this.burst = Math.max(limit.burst(), limit.requestsPerSecond());
+    this.nanoClock = nanoClock;
   }
 
   /** Throws 429 when {@code key} has used up its allowance. */
   public void check(String key) {
-    if (perNano == 0) {
-      return;
+    if (!allows(key)) {
+      throw ApiException.throttled();
     }
-    long now = System.nanoTime();
+  }
+
+  /** Takes one from {@code key}'s allowance; false when there is none left. */
+  public boolean allows(String key) {
+    if (perNano == 0) {
+      return true;
+    }
+    long now = nanoClock.getAsLong();
     if (buckets.size() >= MAX_KEYS) {
       buckets.values().removeIf(b -> b.isFull(now));
     }
-    if (!buckets.computeIfAbsent(key, k -> new Bucket(burst, now)).take(now)) {
-      throw ApiException.throttled();
-    }
+    return buckets.computeIfAbsent(key, k -> new Bucket(burst, now)).take(now);
   }
 
   private final class Bucket {

@@ -18,7 +18,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Keystone v3 token calls of IAM: {@code POST /v3/auth/tokens} (password method, project scope by
@@ -35,19 +37,23 @@ public final class IamRoutes {
   private final IamTokens tokens;
   private final PasswordHasher hasher;
   private final Authenticator authenticator;
-  private final Throttle throttle;
+  private final Throttle loginsPerAddress;
+  private final Throttle loginsPerUser;
+  private final Set<String> hashingFor = ConcurrentHashMap.newKeySet();
   private final WorkspaceAccess access;
   private final ClusterEvents events;
 
   public IamRoutes(WorkerPool hashing, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
-                   Authenticator authenticator, Throttle throttle, WorkspaceAccess access, ClusterEvents events) {
+                   Authenticator authenticator, Throttle loginsPerAddress, Throttle loginsPerUser, WorkspaceAccess access,
+                   ClusterEvents events) {
     this.hashing = hashing;
     this.db = db;
     this.identities = identities;
     this.tokens = tokens;
     this.hasher = hasher;
     this.authenticator = authenticator;
-    this.throttle = throttle;
+    this.loginsPerAddress = loginsPerAddress;
+    this.loginsPerUser = loginsPerUser;
     this.access = access;
     this.events = events;
   }
@@ -66,8 +72,16 @@ public final class IamRoutes {
   private record Subject(IdentityStore.User user, IdentityStore.Project project, Set<Role> roles) {}
 
   private void create(RoutingContext ctx) {
-    throttle.check("login:" + ctx.request().remoteAddress().hostAddress());
+    // every limit before the store and the password hash: a flood costs a map lookup, not PBKDF2
+    String client = RequestLog.client(ctx);
+    loginsPerAddress.check(client);
     Login login = parseLogin(ctx);
+    loginsPerUser.check(login.userId() != null ? "id:" + login.userId()
+        : login.domainName().toLowerCase(Locale.ROOT) + "/" + login.userName().toLowerCase(Locale.ROOT));
+    // one password check in flight per client address: a flood from one place holds one hash thread at most
+    if (!hashingFor.add(client)) {
+      throw ApiException.throttled();
+    }
     db.run(c -> findSubject(c, login))
         .compose(subject -> hashing.submit(
             () -> hasher.verify(login.password(), subject == null ? null : subject.user().passwordHash()))
@@ -87,6 +101,7 @@ public final class IamRoutes {
               Responses.json(ctx, 201, body(subject, "password", issued.issuedAt(), issued.expiresAt()));
               return null;
             }))
+        .onComplete(done -> hashingFor.remove(client))
         .onFailure(ctx::fail);
   }
 

@@ -31,7 +31,8 @@ public final class SessionLedger implements Sessions.Listener {
   private static final Logger log = LoggerFactory.getLogger(SessionLedger.class);
 
   /** A row of the list. */
-  public record Entry(String sessionId, String nodeId, String desktopId, String userId, long openedAt) {}
+  public record Entry(String sessionId, String nodeId, String desktopId, String userId, long openedAt,
+                      String clientAddress) {}
 
   static final long RESYNC_EVERY_MS = 2000;
 
@@ -82,8 +83,8 @@ public final class SessionLedger implements Sessions.Listener {
   }
 
   private int insert(Connection c, Sessions.Live s) throws SQLException {
-    return update(c, "INSERT INTO console_sessions (id, node_id, desktop_id, user_id, opened_at) VALUES (?, ?, ?, ?, ?)",
-        s.id(), nodeId, s.desktopId(), s.userId(), s.openedAt());
+    return update(c, "INSERT INTO console_sessions (id, node_id, desktop_id, user_id, opened_at, client_address) "
+        + "VALUES (?, ?, ?, ?, ?, ?)", s.id(), nodeId, s.desktopId(), s.userId(), s.openedAt(), s.clientAddress());
   }
 
   private void becameStale(String what, Throwable e) {
@@ -120,9 +121,10 @@ public final class SessionLedger implements Sessions.Listener {
 
   /** Every node's sessions on the desktops of a project. */
   public static List<Entry> ofProject(Connection c, String projectId) throws SQLException {
-    return Sql.list(c, "SELECT s.id, s.node_id, s.desktop_id, s.user_id, s.opened_at FROM console_sessions s "
-            + "JOIN desktops d ON d.id = s.desktop_id WHERE d.project_id = ? ORDER BY s.opened_at",
-        rs -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)), projectId);
+    return Sql.list(c, "SELECT s.id, s.node_id, s.desktop_id, s.user_id, s.opened_at, s.client_address "
+            + "FROM console_sessions s JOIN desktops d ON d.id = s.desktop_id WHERE d.project_id = ? ORDER BY s.opened_at",
+        rs -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
+            rs.getString(6)), projectId);
   }
 
   /** Which of the desktops have a console open on any node. */

@@ -16,7 +16,9 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   /** This node's name among several sharing one store; default: the host name. */
   public record Node(String id) {}
 
-  public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops, Tls tls) {
+  public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops,
+                     int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c, List<String> trustedProxies,
+                     Tls tls) {
 
     /** How many event loops serve HTTP and consoles: {@code event_loops}, or two per core when it is 0. */
     public int eventLoopCount() {
@@ -39,10 +41,11 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
 
   public record Console(int tokenTtlSeconds, List<String> allowedOrigins, int connectTimeoutSeconds,
                         int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds,
-                        List<String> frameAncestors) {}
+                        List<String> frameAncestors, RateLimit redeemLimit, int redeemBackoffMaxSeconds) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
-                     int tokenCacheSeconds, int hashThreads, int hashQueueLimit) {
+                     int tokenCacheSeconds, int hashThreads, int hashQueueLimit, RateLimit loginPerAddress,
+                     RateLimit loginPerUser) {
 
     /** Threads that verify passwords: {@code hash_threads}, or one per core when it is 0. */
     public int hashThreadCount() {
@@ -79,11 +82,11 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public static Config defaults() {
     return new Config(
         new Node(null),
-        new Http("127.0.0.1", 8080, null, 60, 0, new Tls(null, null, false)),
+        new Http("127.0.0.1", 8080, null, 60, 0, 10, 30, false, List.of(), new Tls(null, null, false)),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
-        new Console(600, List.of(), 5, 10, 3600, 30, List.of()),
-        new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32),
+        new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300),
+        new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(
             new StaticProvider(10, 2000),

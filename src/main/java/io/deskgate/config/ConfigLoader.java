@@ -203,6 +203,8 @@ public final class ConfigLoader {
     require(c.http().port() >= 0 && c.http().port() <= 65535, "http.port must be 0-65535");
     require(c.http().eventLoops() >= 0 && c.http().eventLoops() <= 256,
         "http.event_loops must be 0 (two per core) to 256");
+    require(c.http().headerTimeoutSeconds() >= 1, "http.header_timeout_seconds must be at least 1");
+    require(c.http().bodyTimeoutSeconds() >= 1, "http.body_timeout_seconds must be at least 1");
     if (c.http().publicUrl() != null) {
       try {
         URI u = URI.create(c.http().publicUrl());
@@ -235,6 +237,14 @@ public final class ConfigLoader {
       require(ancestor.equals("'self'") || ancestor.matches("https?://[^/\\s;,']+"),
           "console.frame_ancestors entries are 'self' or https://host[:port] (no path), got '" + ancestor + "'");
     }
+    requireRate(c.console().redeemLimit(), "console.redeem_limit");
+    require(c.console().redeemBackoffMaxSeconds() >= 1, "console.redeem_backoff_max_seconds must be at least 1");
+    requireRate(c.auth().loginPerAddress(), "auth.login_per_address");
+    requireRate(c.auth().loginPerUser(), "auth.login_per_user");
+    for (String proxy : c.http().trustedProxies()) {
+      require(proxy.matches("[0-9a-fA-F.:]+(/\\d{1,3})?"),
+          "http.trusted_proxies entries are IP addresses or CIDRs such as 10.0.0.0/8, got '" + proxy + "'");
+    }
     require(c.auth().tokenTtlSeconds() >= 60, "auth.token_ttl_seconds must be at least 60");
     require(c.auth().passwordHashIterations() >= 10_000, "auth.password_hash_iterations must be at least 10000");
     require(c.auth().tokenCacheSeconds() >= 0 && c.auth().tokenCacheSeconds() <= 300,
@@ -265,6 +275,11 @@ public final class ConfigLoader {
     require(p.libvirt().checkIntervalSeconds() >= 0, "providers.libvirt.check_interval_seconds must be 0 (off) or more");
     p.libvirt().products().forEach((name, product) -> require(product != null && product.templateFile() != null,
         "providers.libvirt.products." + name + " needs template_file"));
+  }
+
+  private static void requireRate(Config.RateLimit limit, String key) {
+    require(limit != null && limit.requestsPerSecond() >= 0 && limit.burst() >= 0,
+        key + ": requests_per_second and burst must be 0 (off) or more");
   }
 
   private static void require(boolean ok, String message) {

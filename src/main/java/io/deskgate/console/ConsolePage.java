@@ -1,10 +1,12 @@
 package io.deskgate.console;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.store.SecretBox;
+import io.deskgate.web.RequestLog;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -31,14 +33,16 @@ public final class ConsolePage {
       + "frame-ancestors ";
 
   private final ConsoleTokens tokens;
+  private final AttemptLimit attempts;
   private final SecretBox secrets;
   private final Buffer page;
   private final String contentSecurityPolicy;
   private final boolean frameable;
 
   /** {@code frameAncestors}: the pages that may embed the console in a frame; none when empty. */
-  public ConsolePage(ConsoleTokens tokens, SecretBox secrets, List<String> frameAncestors) {
+  public ConsolePage(ConsoleTokens tokens, SecretBox secrets, AttemptLimit attempts, List<String> frameAncestors) {
     this.tokens = tokens;
+    this.attempts = attempts;
     this.secrets = secrets;
     this.frameable = !frameAncestors.isEmpty();
     this.contentSecurityPolicy = CSP + (frameable ? String.join(" ", frameAncestors) : "'none'");
@@ -83,11 +87,18 @@ public final class ConsolePage {
       ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
       return;
     }
+    String client = RequestLog.client(ctx);
+    if (!attempts.allows(client)) {
+      ctx.fail(ApiException.throttled());
+      return;
+    }
     tokens.peek(token).onSuccess(desktop -> {
       if (desktop.isEmpty()) {
+        attempts.refused(client);
         ctx.fail(new ApiException(410, "WKS.00000410", "The console link has expired or has already been used."));
         return;
       }
+      attempts.succeeded(client);
       Desktop d = desktop.get();
       JsonObject answer = new JsonObject().put("computer_name", d.computerName());
       if (d.console().passwordSealed() != null) {

@@ -13,6 +13,7 @@ public enum CloseReason {
   STORE_UNAVAILABLE((short) 4503, "service temporarily unavailable"),
   DESKTOP_SILENT((short) 4504, "desktop did not answer"),
   IDLE((short) 4408, "closed after inactivity"),
+  THROTTLED((short) 4429, "too many console links tried, retry later"),
   SHUTDOWN((short) 1001, "server shutting down"),
   DESKTOP_CLOSED((short) 1000, "desktop closed the connection"),
   BROWSER_CLOSED((short) 1000, "browser closed the connection"),

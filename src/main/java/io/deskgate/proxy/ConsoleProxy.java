@@ -1,6 +1,7 @@
 package io.deskgate.proxy;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.AttemptLimit;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.netty.channel.Channel;
@@ -36,11 +37,13 @@ public final class ConsoleProxy {
   private final Sessions sessions;
   private final Metrics metrics;
   private final NetClient vncClient;
+  private final AttemptLimit attempts;
   private volatile boolean draining;
 
   public ConsoleProxy(Vertx vertx, TokenLookup tokens, OriginPolicy origins, Sessions sessions, Metrics metrics,
-                      int connectTimeoutSeconds) {
+                      AttemptLimit attempts, int connectTimeoutSeconds) {
     this.tokens = tokens;
+    this.attempts = attempts;
     this.origins = origins;
     this.sessions = sessions;
     this.metrics = metrics;
@@ -82,11 +85,21 @@ public final class ConsoleProxy {
     Context context = Vertx.currentContext();
     Channel browserChannel = ((ConnectionBase) req.connection()).channel();
     String token = tokenOf(req);
+    String client = RequestLog.client(ctx);
+    // the attempt limit comes before the store: guessing links costs the guesser, not the database
     Future<TokenLookup.Target> redeemed = draining
         ? Future.failedFuture(new ConsoleRefusal(CloseReason.SHUTDOWN, "this node is draining"))
+        : !attempts.allows(client)
+        ? Future.failedFuture(new ConsoleRefusal(CloseReason.THROTTLED, "client " + client + " over its attempt limit"))
         : token == null
         ? Future.failedFuture(new ConsoleRefusal(CloseReason.TOKEN_REFUSED, "no token"))
-        : tokens.redeem(token);
+        : tokens.redeem(token).andThen(outcome -> {
+          if (outcome.succeeded()) {
+            attempts.succeeded(client);
+          } else if (outcome.cause() instanceof ConsoleRefusal refusal && refusal.reason() == CloseReason.TOKEN_REFUSED) {
+            attempts.refused(client);
+          }
+        });
     redeemed.compose(target -> vncClient.connect(target.port(), target.host())
             .map(socket -> new Joined(target, socket))
             .recover(e -> Future.failedFuture(new ConsoleRefusal(CloseReason.DESKTOP_UNREACHABLE,
@@ -101,7 +114,8 @@ public final class ConsoleProxy {
           }
           ServerWebSocket ws = upgraded.result();
           if (joined.succeeded()) {
-            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(), requestId, context);
+            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(), requestId, client,
+                context);
           } else {
             refuse(ws, requestId, joined.cause());
           }

@@ -27,6 +27,7 @@ final class Session {
   final TokenLookup.Target target;
   private final ServerWebSocket ws;
   private final Channel browserChannel;
+  private final String client;
   private final NetSocket vnc;
   private final Sessions owner;
   private final Context context;
@@ -39,9 +40,10 @@ final class Session {
   private Relay desktopToBrowser;
   private boolean ended;
 
-  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, Sessions owner,
-          Context context) {
+  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, String client,
+          Sessions owner, Context context) {
     this.ws = ws;
+    this.client = client;
     this.browserChannel = browserChannel;
     this.vnc = vnc;
     this.target = target;
@@ -50,8 +52,8 @@ final class Session {
   }
 
   void start(String requestId, long handshakeTimeoutMs) {
-    log.info("console s={} req={} desktop={} user={} opened, relaying to {}:{}", id, requestId,
-        target.desktopId(), target.userId(), target.host(), target.port());
+    log.info("console s={} req={} desktop={} user={} client={} opened, relaying to {}:{}", id, requestId,
+        target.desktopId(), target.userId(), client, target.host(), target.port());
     handshakeTimer = context.owner().setTimer(handshakeTimeoutMs, t -> {
       if (toBrowser == 0) {
         end(CloseReason.DESKTOP_SILENT);
@@ -82,7 +84,7 @@ final class Session {
 
   /** This session as the cluster's session list records it. */
   Sessions.Live live() {
-    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis);
+    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis, client);
   }
 
   long idleNanos(long now) {

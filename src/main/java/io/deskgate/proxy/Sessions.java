@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class Sessions {
 
   /** A live session as others may record it: {@code id} is unique across nodes. */
-  public record Live(String id, String desktopId, String userId, long openedAt) {}
+  public record Live(String id, String desktopId, String userId, long openedAt, String clientAddress) {}
 
   /** Told of every session that opens and ends on this node (the cluster's session list). */
   public interface Listener {
@@ -62,8 +62,8 @@ public final class Sessions {
   }
 
   void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, String requestId,
-             Context context) {
-    Session session = new Session(ws, browserChannel, vnc, target, this, context);
+             String client, Context context) {
+    Session session = new Session(ws, browserChannel, vnc, target, client, this, context);
     live.put(session.id, session);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);

@@ -7,7 +7,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -31,13 +30,13 @@ public final class HttpServers {
   }
 
   /** Binds {@code loops} servers; blocks until all listen, or throws the first bind failure. */
-  public static HttpServers listen(Vertx vertx, HttpServerOptions options, int loops,
-                                   Handler<HttpServerRequest> handler) {
+  public static HttpServers listen(Vertx vertx, HttpServerOptions options, int loops, Handler<HttpServer> setUp) {
     // a negative port is Vert.x's "one random port shared by every server asking for this number"
     HttpServerOptions shared = new HttpServerOptions(options).setPort(options.getPort() == 0 ? -1 : options.getPort());
     List<HttpServer> servers = new CopyOnWriteArrayList<>();
     vertx.deployVerticle(() -> context -> {
-      HttpServer server = vertx.createHttpServer(shared).requestHandler(handler);
+      HttpServer server = vertx.createHttpServer(shared);
+      setUp.handle(server);
       servers.add(server);
       return server.listen();
     }, new DeploymentOptions().setInstances(loops)).await();

@@ -54,11 +54,18 @@ public final class ConsoleClient implements AutoCloseable {
 
   /** Opens {@code wsUrl}; {@code origin} may be null (not a browser), {@code subprotocols} empty. */
   public static ConsoleClient connect(String wsUrl, String origin, List<String> subprotocols) {
+    return connect(wsUrl, origin, subprotocols, java.util.Map.of());
+  }
+
+  /** Like {@link #connect(String, String, List)}, with extra request headers (such as a proxy's X-Forwarded-For). */
+  public static ConsoleClient connect(String wsUrl, String origin, List<String> subprotocols,
+                                      java.util.Map<String, String> headers) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(wsUrl).setSsl(wsUrl.startsWith("wss:"))
         .setSubProtocols(subprotocols.isEmpty() ? null : subprotocols);
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
+    headers.forEach(options::addHeader);
     CompletableFuture<ConsoleClient> opened = new CompletableFuture<>();
     CLIENT.connect(options).onComplete(ar -> {
       if (ar.failed()) {

@@ -98,6 +98,10 @@ public final class TestNode implements AutoCloseable {
       // tests that want probes and checks turn them on; others register desktops on closed ports at will
       all.put("DESKGATE_PROVIDERS_STATIC_PROBE_INTERVAL_SECONDS", "0");
       all.put("DESKGATE_PROVIDERS_LIBVIRT_CHECK_INTERVAL_SECONDS", "0");
+      // tests log in and open consoles from one address far faster than a person; throttle tests turn them on
+      all.put("DESKGATE_AUTH_LOGIN_PER_ADDRESS_REQUESTS_PER_SECOND", "0");
+      all.put("DESKGATE_AUTH_LOGIN_PER_USER_REQUESTS_PER_SECOND", "0");
+      all.put("DESKGATE_CONSOLE_REDEEM_LIMIT_REQUESTS_PER_SECOND", "0");
       all.putIfAbsent("DESKGATE_DB_URL", "jdbc:h2:file:" + dir.resolve("db").toAbsolutePath());
       all.putAll(env);
       Config config = ConfigLoader.load(file, all);
