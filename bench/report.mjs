@@ -28,6 +28,12 @@ const cpu = ['websockify', 'deskgate'].map(p => {
   const b = r(`${p} throughput 16`).cpuSecondsPerGiB;
   return a && b ? (a + b) / 2 : a || b;
 });
+// cores the proxy kept busy while relaying 16 connections: CPU seconds per GiB times GiB per second
+const busy16 = ['websockify', 'deskgate'].map(p => {
+  const t = r(`${p} throughput 16`);
+  return t.cpuSecondsPerGiB && t.mibPerSec ? t.cpuSecondsPerGiB * t.mibPerSec / 1024 : undefined;
+});
+const loops = (sh(`grep -o 'with [0-9]* event loops' ${dir}/deskgate-h2.log | head -1`).match(/\d+/) || ['n/a'])[0];
 const api = ['h2', 'pg'].map(s => ({ ...r(`deskgate api ${s}`), capacity: r(`deskgate api capacity ${s}`).rps }));
 const wantIdle = quick === 'yes' ? 1000 : 10000;
 
@@ -50,6 +56,8 @@ const rows = [
     `RSS ${f(idle[2].rssBeforeKiB / 1024)} -> ${f(idle[2].rssAfterKiB / 1024)} MiB`, yes(idle[2].kibPerSession <= 64)],
   ['proxy CPU seconds per GiB forwarded', '<= 0.35', '-', f(cpu[0], 2), f(cpu[1], 2), 'mean of the 1- and 16-connection runs',
     yes(cpu[1] <= 0.35)],
+  ['proxy cores busy, 16 connections (CPU s per s)', '> 1 (more than one core)', '-', f(busy16[0], 2), f(busy16[1], 2),
+    `Deskgate on ${loops} event loops`, yes(busy16[1] > 1)],
   ...['H2', 'PostgreSQL'].map((store, i) => [`remote-console calls/s at 3,000/s offered, p50 / p99 (${store})`,
     '>= 3,000/s, p99 <= 20 ms', '-', '-', `${f(api[i].achievedPerSec)}, ${f(api[i].p50ms, 1)} / ${f(api[i].p99ms, 1)} ms`,
     `errors: ${f(api[i].errors)}; most answered (wrk, 8 connections): ${f(api[i].capacity)}/s`,

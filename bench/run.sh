@@ -55,7 +55,10 @@ start_deskgate() {   # $1: label, $2: JDBC URL
 http: {port: $DG_PORT}
 store: {jdbc_url: "$2"}
 secrets: {key_file: "$run/secret.key"}
-console: {idle_timeout_seconds: 0}
+# every client here is 127.0.0.1: the per-address limits (logins, console links) would count the
+# benchmark's thousands of sessions as one guesser
+console: {idle_timeout_seconds: 0, redeem_limit: {requests_per_second: 0}}
+auth: {login_per_address: {requests_per_second: 0}, login_per_user: {requests_per_second: 0}}
 api: {rate_limit: {requests_per_second: 0}}
 log: {level: WARN}
 providers: {static: {probe_interval_seconds: 0}}

@@ -5,6 +5,9 @@ import ch.qos.logback.classic.LoggerContext;
 import io.deskgate.api.ApiErrorHandler;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
+import io.deskgate.api.ConnectionGuard;
+import io.deskgate.api.HttpFront;
+import io.deskgate.api.JsonBodies;
 import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
 import io.deskgate.auth.AuthorizationMessageRoute;
@@ -39,10 +42,7 @@ import io.deskgate.store.Database;
 import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.ClientAddresses;
-import io.deskgate.web.ConnectionGuard;
-import io.deskgate.web.HttpFront;
 import io.deskgate.web.HttpServers;
-import io.deskgate.web.JsonBodies;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.deskgate.web.Tls;
@@ -116,7 +116,7 @@ public final class Deskgate implements AutoCloseable {
     this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
     this.nodeId = config.node().id() != null ? config.node().id() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
-        config.console().idleTimeoutSeconds());
+        config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit());
     this.events = ClusterEvents.of(vertx, db, config.store());
     events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
     this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);
@@ -187,8 +187,10 @@ public final class Deskgate implements AutoCloseable {
         .setHost(http.host())
         .setPort(http.port())
         .setIdleTimeout(http.idleTimeoutSeconds())
-        .setMaxWebSocketFrameSize(65_536)
-        .setMaxWebSocketMessageSize(1 << 20)
+        .setMaxWebSocketFrameSize(Math.min(65_536, config.console().maxMessageBytes()))
+        .setMaxWebSocketMessageSize(config.console().maxMessageBytes())
+        .setPerMessageWebSocketCompressionSupported(config.console().websocketCompression())
+        .setPerFrameWebSocketCompressionSupported(false)
         .setWebSocketSubProtocols(List.of("binary", "*"))
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16_384)
@@ -198,11 +200,13 @@ public final class Deskgate implements AutoCloseable {
       options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost));
     }
     Router router = Router.router(vertx);
-    HttpFront front = new HttpFront(vertx, router, clients, config.api().maxBodyBytes(), http.bodyTimeoutSeconds());
+    HttpFront front = new HttpFront(vertx, router, clients, metrics, config.api().maxBodyBytes(),
+        http.bodyTimeoutSeconds());
     servers = HttpServers.listen(vertx, options, http.eventLoopCount(), server -> server
         .requestHandler(front)
         .invalidRequestHandler(front::invalidRequest)
-        .connectionHandler(connection -> ConnectionGuard.install(connection, options, http.headerTimeoutSeconds())));
+        .connectionHandler(connection -> ConnectionGuard.install(connection, options, http.headerTimeoutSeconds(),
+            config.console().maxMessageBytes())));
     publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
         : (http.tls().enabled() ? "https://" : "http://")
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();

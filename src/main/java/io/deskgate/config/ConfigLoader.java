@@ -238,6 +238,9 @@ public final class ConfigLoader {
           "console.frame_ancestors entries are 'self' or https://host[:port] (no path), got '" + ancestor + "'");
     }
     requireRate(c.console().redeemLimit(), "console.redeem_limit");
+    require(c.console().maxMessageBytes() >= 4096 && c.console().maxMessageBytes() <= 64 << 20,
+        "console.max_message_bytes must be 4096 to 67108864");
+    require(c.console().pingLimit() >= 0, "console.ping_limit must be 0 (off) or more");
     require(c.console().redeemBackoffMaxSeconds() >= 1, "console.redeem_backoff_max_seconds must be at least 1");
     requireRate(c.auth().loginPerAddress(), "auth.login_per_address");
     requireRate(c.auth().loginPerUser(), "auth.login_per_user");

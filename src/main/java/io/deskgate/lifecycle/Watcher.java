@@ -12,6 +12,10 @@ import io.deskgate.store.Database;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -30,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class Watcher {
 
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);
+  private static final int STATIC_PROBE_THREADS = 16;
 
   private final Vertx vertx;
   private final Database db;
@@ -39,6 +44,12 @@ public final class Watcher {
   private final Lifecycle lifecycle;
   private final Config.Providers config;
   private final String node;
+  /** Static desktops' probes run side by side; each ends by its own deadline (providers.static.probe_timeout_ms). */
+  private final ExecutorService staticProbes = Executors.newFixedThreadPool(STATIC_PROBE_THREADS, r -> {
+    Thread t = new Thread(r, "deskgate-probe");
+    t.setDaemon(true);
+    return t;
+  });
 
   public Watcher(Vertx vertx, Database db, DesktopStore desktops, Jobs jobs, Providers providers, Lifecycle lifecycle,
                  Config.Providers config, String node) {
@@ -105,13 +116,25 @@ public final class Watcher {
     return list.stream().filter(d -> node.equals(d.source().ownerNode())).toList();
   }
 
+  /** Probes every static desktop at once, each on its own deadline: a slow one delays none of the others. */
   void probeStatic() {
     DesktopProvider provider = providers.byName(StaticProvider.NAME);
-    for (Desktop d : idle(StaticProvider.NAME)) {
-      if (!Desktop.ACTIVE.equals(d.status()) && !Desktop.ERROR.equals(d.status())) {
+    List<Desktop> due = idle(StaticProvider.NAME).stream()
+        .filter(d -> Desktop.ACTIVE.equals(d.status()) || Desktop.ERROR.equals(d.status())).toList();
+    List<Future<DesktopProvider.Observation>> probes = due.stream()
+        .map(d -> staticProbes.submit(() -> provider.observe(d))).toList();
+    for (int i = 0; i < due.size(); i++) {
+      Desktop d = due.get(i);
+      DesktopProvider.Observation seen;
+      try {
+        seen = probes.get(i).get();
+      } catch (ExecutionException e) {
+        log.warn("desktop {} ({}): probe failed: {}", d.id(), d.computerName(), e.getCause().toString());
         continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
-      DesktopProvider.Observation seen = provider.observe(d);
       String status = seen.power() == DesktopProvider.Power.RUNNING ? Desktop.ACTIVE : Desktop.ERROR;
       if (!status.equals(d.status())) {
         db.runNow(c -> desktops.setStatus(c, d.id(), status, ""));

@@ -18,7 +18,7 @@ public final class Providers {
 
   public Providers(Config.Providers config, SecretBox secrets) {
     this.config = config;
-    this.staticProvider = new StaticProvider(config.staticEndpoints().probeTimeoutMs());
+    this.staticProvider = new StaticProvider(config.staticEndpoints().probeTimeoutMs(), secrets);
     this.xvnc = new XvncProvider(config.xvnc(), secrets);
     this.libvirt = new LibvirtProvider(config.libvirt());
     Set<String> both = new HashSet<>(config.xvnc().products().keySet());

@@ -15,6 +15,10 @@ public enum CloseReason {
   IDLE((short) 4408, "closed after inactivity"),
   THROTTLED((short) 4429, "too many console links tried, retry later"),
   SHUTDOWN((short) 1001, "server shutting down"),
+  BROWSER_PROTOCOL_ERROR((short) 1002, "WebSocket protocol error"),
+  BROWSER_SENT_TEXT((short) 1003, "only binary frames are accepted"),
+  BROWSER_PING_FLOOD((short) 1008, "too many pings"),
+  BROWSER_MESSAGE_TOO_BIG((short) 1009, "message too big"),
   DESKTOP_CLOSED((short) 1000, "desktop closed the connection"),
   BROWSER_CLOSED((short) 1000, "browser closed the connection"),
   INTERNAL((short) 1011, "internal error");

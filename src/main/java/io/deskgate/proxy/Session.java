@@ -52,6 +52,7 @@ final class Session {
   }
 
   void start(String requestId, long handshakeTimeoutMs) {
+    browserChannel.pipeline().addBefore("handler", BrowserGuard.NAME, owner.browserGuard(this::end));
     log.info("console s={} req={} desktop={} user={} client={} opened, relaying to {}:{}", id, requestId,
         target.desktopId(), target.userId(), client, target.host(), target.port());
     handshakeTimer = context.owner().setTimer(handshakeTimeoutMs, t -> {
@@ -73,8 +74,14 @@ final class Session {
     // The end of the desktop's stream, not its socket's close: the close is reported at once, while
     // data the relay has not yet passed on (paused by back-pressure) still waits to be delivered.
     vnc.endHandler(v -> end(CloseReason.DESKTOP_CLOSED));
-    ws.exceptionHandler(e -> end(CloseReason.BROWSER_CLOSED));
-    vnc.exceptionHandler(e -> end(CloseReason.DESKTOP_CLOSED));
+    ws.exceptionHandler(e -> {
+      log.info("console s={} browser connection error: {}", id, e.toString());
+      end(CloseReason.BROWSER_CLOSED);
+    });
+    vnc.exceptionHandler(e -> {
+      log.info("console s={} desktop connection error: {}", id, e.toString());
+      end(CloseReason.DESKTOP_CLOSED);
+    });
   }
 
   /** The event loops of the browser's and the desktop's connection: one and the same, by design. */

@@ -43,11 +43,16 @@ public final class Sessions {
   private final String nodeId;
   private final long handshakeTimeoutMs;
   private final long idleTimeoutNanos;
+  private final int maxMessageBytes;
+  private final int pingLimit;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
   private final long sweeper;
 
-  public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds) {
+  public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds,
+                  int maxMessageBytes, int pingLimit) {
     this.vertx = vertx;
+    this.maxMessageBytes = maxMessageBytes;
+    this.pingLimit = pingLimit;
     this.metrics = metrics;
     this.nodeId = nodeId;
     this.handshakeTimeoutMs = TimeUnit.SECONDS.toMillis(handshakeTimeoutSeconds);
@@ -74,6 +79,11 @@ public final class Sessions {
     live.remove(session.id);
     metrics.sessionClosed(reason.label());
     listener.ended(session.live());
+  }
+
+  /** The guard a session puts in its browser connection, reporting faults to {@code onFault}. */
+  BrowserGuard browserGuard(java.util.function.Consumer<CloseReason> onFault) {
+    return new BrowserGuard(maxMessageBytes, pingLimit, System::nanoTime, onFault);
   }
 
   Metrics metrics() {

@@ -45,6 +45,11 @@ public final class Metrics implements AutoCloseable {
         .tag("status", String.valueOf(status)).register(registry).record(micros, TimeUnit.MICROSECONDS);
   }
 
+  /** A request answered before the router: malformed, oversize, too slow (see {@link HttpFront}). */
+  public void refusedAtTheEdge(int status) {
+    registry.counter("deskgate.http.refused", "status", String.valueOf(status)).increment();
+  }
+
   public void liveSessions(Supplier<Number> count) {
     Gauge.builder("deskgate.console.sessions.live", count).description("Console sessions open now")
         .register(registry);

@@ -1,5 +1,6 @@
 package io.deskgate.testing;
 
+import io.deskgate.rfb.VncAuth;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -52,7 +53,7 @@ public final class RfbClient {
     }
     io.send(new byte[] {wanted});
     if (password != null) {
-      io.send(vncAuthResponse(io.read(16, STEP), password));
+      io.send(VncAuth.response(io.read(16, STEP), password));
     }
     int result = ByteBuffer.wrap(io.read(4, STEP)).getInt();
     if (result != 0) {
@@ -97,20 +98,6 @@ public final class RfbClient {
   }
 
   /** VNC Authentication: the challenge DES-encrypted with the password, each key byte's bits reversed. */
-  static byte[] vncAuthResponse(byte[] challenge, String password) {
-    byte[] key = new byte[8];
-    byte[] pw = password.getBytes(StandardCharsets.ISO_8859_1);
-    for (int i = 0; i < 8 && i < pw.length; i++) {
-      key[i] = (byte) (Integer.reverse(pw[i] & 0xff) >>> 24);
-    }
-    try {
-      javax.crypto.Cipher des = javax.crypto.Cipher.getInstance("DES/ECB/NoPadding");
-      des.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "DES"));
-      return des.doFinal(challenge);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private String reason() {
     int length = ByteBuffer.wrap(io.read(4, STEP)).getInt();

@@ -182,7 +182,7 @@ public final class TestNode implements AutoCloseable {
     if (r.statusCode() != 201) {
       throw new IllegalStateException("login failed: " + r.statusCode() + " " + r.body());
     }
-    return r.headers().firstValue("X-Subject-Token").orElseThrow();
+    return IssuedTokens.remember(r.headers().firstValue("X-Subject-Token").orElseThrow());
   }
 
   /** A console URL for the desktop, as alice (workspace_admin of region-1). */
@@ -194,9 +194,9 @@ public final class TestNode implements AutoCloseable {
     return new JsonObject(r.body()).getString("url");
   }
 
-  /** The token inside a console URL. */
+  /** The token inside a console URL (remembered: no log line of the test run may ever show it). */
   public static String tokenOf(String consoleUrl) {
-    return URI.create(consoleUrl).getQuery().replaceAll(".*token=([^&]+).*", "$1");
+    return IssuedTokens.remember(URI.create(consoleUrl).getQuery().replaceAll(".*token=([^&]+).*", "$1"));
   }
 
   /** Registers (or re-points) a desktop of alice's in region-1 whose console is 127.0.0.1:{@code port}. */

@@ -1,4 +1,4 @@
-package io.deskgate.web;
+package io.deskgate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +58,7 @@ class HttpEdgeTest {
     assertContractError(exchange("POST",
         "POST /v3/auth/tokens?a=%zz HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
             + "Content-Length: 3\r\n\r\na=b"), 400);
+    assertThat(node.get("/metrics").body()).containsPattern("deskgate_http_refused_total\\{status=\"400\"\\} [1-9]");
   }
 
   @Test

@@ -1,6 +1,8 @@
-package io.deskgate.web;
+package io.deskgate.api;
 
-import io.deskgate.api.ApiException;
+import io.deskgate.web.ClientAddresses;
+import io.deskgate.web.Metrics;
+import io.deskgate.web.RequestLog;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.TooLongFrameException;
@@ -39,12 +41,14 @@ public final class HttpFront implements Handler<HttpServerRequest> {
   private final Vertx vertx;
   private final Handler<HttpServerRequest> next;
   private final ClientAddresses clients;
+  private final Metrics metrics;
   private final long maxBodyBytes;
   private final int bodyTimeoutSeconds;
 
-  public HttpFront(Vertx vertx, Handler<HttpServerRequest> next, ClientAddresses clients, long maxBodyBytes,
-                   int bodyTimeoutSeconds) {
+  public HttpFront(Vertx vertx, Handler<HttpServerRequest> next, ClientAddresses clients, Metrics metrics,
+                   long maxBodyBytes, int bodyTimeoutSeconds) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.next = next;
     this.clients = clients;
     this.maxBodyBytes = maxBodyBytes;
@@ -176,6 +180,7 @@ public final class HttpFront implements Handler<HttpServerRequest> {
     if (close) {
       response.putHeader(HttpHeaders.CONNECTION, "close");
     }
+    metrics.refusedAtTheEdge(error.status());
     log.info("req={} {} {} -> {} refused: {} client={}", id, req.method(), pathOf(req), error.status(),
         error.getMessage(), clients.of(req));
     response.end(error.body(id).encode()).onComplete(done -> {

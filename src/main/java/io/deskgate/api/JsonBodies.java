@@ -1,6 +1,5 @@
-package io.deskgate.web;
+package io.deskgate.api;
 
-import io.deskgate.api.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

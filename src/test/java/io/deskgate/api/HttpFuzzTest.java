@@ -1,4 +1,4 @@
-package io.deskgate.web;
+package io.deskgate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

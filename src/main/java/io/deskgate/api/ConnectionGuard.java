@@ -1,16 +1,19 @@
-package io.deskgate.web;
+package io.deskgate.api;
 
-import io.deskgate.api.ApiException;
+import io.deskgate.web.RequestLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
@@ -24,11 +27,13 @@ import java.util.concurrent.TimeUnit;
  * is decoded): a request with both {@code Transfer-Encoding} and {@code Content-Length} is invalid (Netty
  * would drop the length and go on, the request-smuggling shape), and a request head must arrive whole
  * within {@code http.header_timeout_seconds} of its first byte (a drip of header bytes would otherwise
- * hold the connection for as long as each byte comes before the idle timeout).
+ * hold the connection for as long as each byte comes before the idle timeout). When WebSocket compression
+ * is on, inflation stops at {@code console.max_message_bytes}.
  */
 public final class ConnectionGuard {
 
   private static final String DECODER = "httpDecoder";
+  private static final String EXTENSIONS = "webSocketExtensionHandler";
 
   private ConnectionGuard() {}
 
@@ -47,13 +52,21 @@ public final class ConnectionGuard {
   }
 
   /** For {@code HttpServer.connectionHandler}. */
-  public static void install(HttpConnection connection, HttpServerOptions options, int headerTimeoutSeconds) {
+  public static void install(HttpConnection connection, HttpServerOptions options, int headerTimeoutSeconds,
+                             int maxMessageBytes) {
     if (!(connection instanceof ConnectionBase base)) {
       return;
     }
     ChannelPipeline pipeline = base.channel().pipeline();
     if (pipeline.get(DECODER) == null) {
       return;
+    }
+    if (pipeline.get(EXTENSIONS) != null) {
+      // Vert.x's permessage-deflate inflates without a limit: one small frame could become gigabytes
+      pipeline.replace(EXTENSIONS, EXTENSIONS, new WebSocketServerExtensionHandler(
+          new PerMessageDeflateServerExtensionHandshaker(options.getWebSocketCompressionLevel(),
+              ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(), PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE,
+              options.getWebSocketAllowServerNoContext(), options.getWebSocketPreferredClientNoContext(), maxMessageBytes)));
     }
     pipeline.replace(DECODER, DECODER, new StrictRequestDecoder(options));
     HeadDeadline deadline = new HeadDeadline(TimeUnit.SECONDS.toNanos(headerTimeoutSeconds));
