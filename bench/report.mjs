@@ -33,7 +33,8 @@ const busy16 = ['websockify', 'deskgate'].map(p => {
   const t = r(`${p} throughput 16`);
   return t.cpuSecondsPerGiB && t.mibPerSec ? t.cpuSecondsPerGiB * t.mibPerSec / 1024 : undefined;
 });
-const loops = (sh(`grep -o 'with [0-9]* event loops' ${dir}/deskgate-h2.log | head -1`).match(/\d+/) || ['n/a'])[0];
+// the node's http.event_loops: as set for the run through the environment, else its default, two per core
+const loops = process.env.DESKGATE_HTTP_EVENT_LOOPS || `${2 * os.cpus().length} (the default, two per core)`;
 const api = ['h2', 'pg'].map(s => ({ ...r(`deskgate api ${s}`), capacity: r(`deskgate api capacity ${s}`).rps }));
 const wantIdle = quick === 'yes' ? 1000 : 10000;
 
@@ -65,12 +66,15 @@ const rows = [
 ];
 
 const cpuModel = (os.cpus()[0] || {}).model || 'unknown cpu';
+// the run's start, from its directory's name (bench/results/YYYYMMDDTHHMMSSZ)
+const stamp = dir.match(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/);
+const started = stamp ? `${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z` : 'n/a';
 const table = [
-  `Run ${new Date().toISOString().replace(/\.\d+Z/, 'Z')}${quick === 'yes' ? ' (--quick: 1 run each, smaller)' : ''}: `
+  `Run ${started}${quick === 'yes' ? ' (--quick: 1 run each, smaller)' : ''}: `
     + `\`bench/run.sh${quick === 'yes' ? ' --quick' : ''}\` on ${os.cpus().length} x ${cpuModel}, `
     + `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; ${sh('java -version 2>&1 | head -1')}; `
     + `node ${process.version}; websockify ${sh("dpkg-query -W -f='${Version}' websockify")}; open-file limit ${fdLimit}. `
-    + 'Client, proxy and target share the machine; medians of the runs. Raw JSON: `' + dir.replace(/.*\/bench\//, 'bench/') + '/`.',
+    + 'Client, proxy and target share the machine; medians of the runs. Raw JSON (kept on the machine that ran it, not committed): `' + dir.replace(/.*\/bench\//, 'bench/') + '/`.',
   '',
   '| measure | target | raw TCP | websockify | Deskgate | Deskgate vs. | |',
   '|---|---|---|---|---|---|---|',

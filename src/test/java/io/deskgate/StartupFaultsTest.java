@@ -3,7 +3,6 @@ package io.deskgate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.testing.TestNode;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

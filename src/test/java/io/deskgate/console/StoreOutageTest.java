@@ -12,6 +12,7 @@ import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.PgDatabase;
 import io.deskgate.testing.TestNode;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -87,6 +88,7 @@ class StoreOutageTest {
       ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, consoleToken), null, List.of());
       assertThat(new RfbClient(ws).readVersion()).isEqualTo("RFB 003.008\n");
       await(() -> listed(desktop) == 1, "the open console is listed");
+      assertThat(loginStatus(desktop)).isEqualTo("CONNECTED");
       pg.admin("ALTER ROLE " + role + " NOLOGIN",
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
       try {
@@ -96,7 +98,13 @@ class StoreOutageTest {
         pg.admin("ALTER ROLE " + role + " LOGIN");
       }
       await(() -> listed(desktop) == 0, "the ended console leaves the list after the store is back");
+      assertThat(loginStatus(desktop)).isNotEqualTo("CONNECTED");
     }
+  }
+
+  private static String loginStatus(String desktop) {
+    return new JsonObject(node.get("/v2/" + PROJECT + "/desktops/" + desktop, "X-Auth-Token",
+        node.token("alice", "alice-pass-1", PROJECT)).body()).getJsonObject("desktop").getString("login_status");
   }
 
   private static long listed(String desktop) {

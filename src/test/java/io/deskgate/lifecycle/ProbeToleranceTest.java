@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,16 +63,8 @@ class ProbeToleranceTest {
       }
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dir.resolve("xvnc-" + display + ".log").toFile()).start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (true) {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-          // the server is up; this handshake-less connection is one black mark, cleared by the first probe
-          break;
-        } catch (IOException notYet) {
-          assertThat(System.nanoTime()).as("Xvnc listens").isLessThan(deadline);
-          Thread.sleep(50);
-        }
-      }
+      // the handshake-less connection that sees it listening is one black mark, cleared by the first probe
+      TestNode.awaitListening(port, Duration.ofSeconds(10));
     }
 
     @Override

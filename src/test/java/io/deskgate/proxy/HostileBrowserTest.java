@@ -4,16 +4,13 @@ import static io.deskgate.testing.TestNode.DESKTOP;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.testing.BannerSink;
 import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,7 +40,7 @@ class HostileBrowserTest {
 
   static final long RSS_BOUND_MIB = 48;
   static final Duration WAIT = Duration.ofSeconds(15);
-  static ServerSocket sink;
+  static BannerSink sink;
   static Process node;
   static String base;
   static int port;
@@ -52,12 +49,9 @@ class HostileBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    sink = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor = new Thread(HostileBrowserTest::swallow, "sink");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    sink = new BannerSink();
     dir = Files.createTempDirectory("deskgate-hostile");
-    Files.writeString(dir.resolve("deskgate.yaml"), TestNode.standardInventory(sink.getLocalPort()));
+    Files.writeString(dir.resolve("deskgate.yaml"), TestNode.standardInventory(sink.port()));
     port = TestNode.closedPort();
     List<String> command = TestNode.mainCommand("--config", "deskgate.yaml");
     command.addAll(1, List.of("-Xms192m", "-Xmx192m", "-XX:+AlwaysPreTouch"));
@@ -88,29 +82,6 @@ class HostileBrowserTest {
     node.destroy();
     node.waitFor(20, TimeUnit.SECONDS);
     sink.close();
-  }
-
-  static void swallow() {
-    while (!sink.isClosed()) {
-      try {
-        Socket s = sink.accept();
-        Thread t = new Thread(() -> {
-          try (s; InputStream in = s.getInputStream()) {
-            s.getOutputStream().write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
-            byte[] drop = new byte[65536];
-            while (in.read(drop) >= 0) {
-              // swallow
-            }
-          } catch (IOException ended) {
-            // the proxy closed the session
-          }
-        });
-        t.setDaemon(true);
-        t.start();
-      } catch (IOException closed) {
-        return;
-      }
-    }
   }
 
   static HttpResponse<String> http(HttpRequest.Builder request) throws Exception {
@@ -267,18 +238,8 @@ class HostileBrowserTest {
 
   @Test
   void aPingFloodIsClosedWithPolicyViolation() throws Exception {
-    try (ServerSocket desk = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-         TestNode limited = TestNode.start(TestNode.standardInventory(desk.getLocalPort()))) {
-      Thread t = new Thread(() -> {
-        try (Socket s = desk.accept()) {
-          s.getOutputStream().write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
-          s.getInputStream().readAllBytes();
-        } catch (IOException ended) {
-          // closed
-        }
-      });
-      t.setDaemon(true);
-      t.start();
+    try (BannerSink desk = new BannerSink();
+         TestNode limited = TestNode.start(TestNode.standardInventory(desk.port()))) {
       try (RawWebSocket ws = RawWebSocket.open(limited.node().port(), TestNode.tokenOf(limited.consoleUrl(DESKTOP)), false)) {
         for (int i = 0; i < 200; i++) {
           ws.send(true, false, RawWebSocket.PING, new byte[4]);

@@ -33,8 +33,16 @@ public final class RawHttp implements AutoCloseable {
   private final long started = System.nanoTime();
 
   public RawHttp(int port) {
+    this(port, null);
+  }
+
+  /** Connects from {@code localAddress} (such as 127.0.0.2: another client on this machine), or any when null. */
+  public RawHttp(int port, String localAddress) {
     try {
       socket = new Socket();
+      if (localAddress != null) {
+        socket.bind(new InetSocketAddress(localAddress, 0));
+      }
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setTcpNoDelay(true);
       in = socket.getInputStream();

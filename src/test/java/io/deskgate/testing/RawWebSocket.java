@@ -39,8 +39,16 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Opens the console WebSocket of the node on {@code port} with {@code token}; optionally offers permessage-deflate. */
   public static RawWebSocket open(int port, String token, boolean offerDeflate) {
+    return open(port, token, offerDeflate, null);
+  }
+
+  /** As {@link #open(int, String, boolean)}, connecting from {@code localAddress} (null: any). */
+  public static RawWebSocket open(int port, String token, boolean offerDeflate, String localAddress) {
     try {
       Socket s = new Socket();
+      if (localAddress != null) {
+        s.bind(new InetSocketAddress(localAddress, 0));
+      }
       s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       s.setSoTimeout(10_000);
       String request = "GET /vnc/console/websockify?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port

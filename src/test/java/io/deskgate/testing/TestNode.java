@@ -217,6 +217,26 @@ public final class TestNode implements AutoCloseable {
     }
   }
 
+  /** Waits until something listens on loopback {@code port}; fails after {@code wait}. */
+  public static void awaitListening(int port, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+        return;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("nothing listens on port " + port + " after " + wait);
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
   /** Runs SQL on the node's store (to put it in states the API cannot reach, such as an expired token). */
   public int sql(String statement, Object... args) {
     return node.database().runNow(c -> io.deskgate.store.Sql.update(c, statement, args));
