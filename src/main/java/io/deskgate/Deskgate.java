@@ -76,6 +76,7 @@ public final class Deskgate implements AutoCloseable {
   private final SecretBox secrets;
   private final PasswordHasher hasher;
   private final WorkerPool hashing;
+  private final WorkerPool operations;
   private final Metrics metrics = new Metrics();
   private final ClientAddresses clients;
   private final DesktopStore desktops = new DesktopStore();
@@ -122,7 +123,10 @@ public final class Deskgate implements AutoCloseable {
     this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);
     sessions.listener(ledger);
     this.providers = new Providers(config.providers(), secrets);
-    this.lifecycle = new Lifecycle(vertx, db, desktops, jobs, providers, events, secrets, nodeId);
+    this.operations = new WorkerPool("operation", config.providers().operationThreads(),
+        config.providers().operationQueueLimit(), () -> new IllegalStateException(
+            "too many desktop operations in progress on this node; retry later"));
+    this.lifecycle = new Lifecycle(operations, db, desktops, jobs, providers, events, secrets, nodeId);
     this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
   }
 
@@ -359,6 +363,7 @@ public final class Deskgate implements AutoCloseable {
     }
     events.close();
     hashing.close();
+    operations.close();
     if (db != null) {
       db.close();
     }

@@ -63,7 +63,8 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record Log(String level) {}
 
   /** Where desktops come from (docs/providers.md). */
-  public record Providers(@JsonProperty("static") StaticProvider staticEndpoints, Xvnc xvnc, Libvirt libvirt) {}
+  public record Providers(@JsonProperty("static") StaticProvider staticEndpoints, Xvnc xvnc, Libvirt libvirt,
+                          int operationThreads, int operationQueueLimit) {}
 
   /** Desktops that already run a VNC server somewhere; probed for reachability. */
   public record StaticProvider(int probeIntervalSeconds, int probeTimeoutMs) {}
@@ -93,7 +94,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
             new StaticProvider(10, 2000),
             new Xvnc("./data/xvnc", "always", 2,
                 Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40"))),
-            new Libvirt("qemu:///system", 60, 10, Map.of())),
+            new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO"),
         new Inventory(List.of()));
   }

@@ -265,6 +265,8 @@ public final class ConfigLoader {
     Config.Providers p = c.providers();
     require(p.staticEndpoints().probeIntervalSeconds() >= 0 && p.staticEndpoints().probeTimeoutMs() >= 100,
         "providers.static: probe_interval_seconds 0 (off) or more, probe_timeout_ms at least 100");
+    require(p.operationThreads() >= 1 && p.operationThreads() <= 256, "providers.operation_threads must be 1-256");
+    require(p.operationQueueLimit() >= 1, "providers.operation_queue_limit must be at least 1");
     require(p.xvnc().restart().equals("always") || p.xvnc().restart().equals("never"),
         "providers.xvnc.restart must be 'always' or 'never'");
     require(p.xvnc().checkIntervalSeconds() >= 1, "providers.xvnc.check_interval_seconds must be at least 1");

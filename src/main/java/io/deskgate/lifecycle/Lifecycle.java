@@ -12,8 +12,8 @@ import io.deskgate.provider.StaticProvider;
 import io.deskgate.provider.XvncProvider;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
+import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -71,7 +71,7 @@ public final class Lifecycle {
   /** What an action call marked in its transaction. */
   private record Marked(String jobId, JsonArray failed, JsonArray accepted) {}
 
-  private final Vertx vertx;
+  private final WorkerPool operations;
   private final Database db;
   private final DesktopStore desktops;
   private final Jobs jobs;
@@ -80,9 +80,10 @@ public final class Lifecycle {
   private final SecretBox secrets;
   private final String node;
 
-  public Lifecycle(Vertx vertx, Database db, DesktopStore desktops, Jobs jobs, Providers providers, ClusterEvents events,
-                   SecretBox secrets, String node) {
-    this.vertx = vertx;
+  /** {@code operations}: the bounded pool that runs providers' blocking operations (virsh, Xvnc). */
+  public Lifecycle(WorkerPool operations, Database db, DesktopStore desktops, Jobs jobs, Providers providers,
+                   ClusterEvents events, SecretBox secrets, String node) {
+    this.operations = operations;
     this.db = db;
     this.desktops = desktops;
     this.jobs = jobs;
@@ -188,7 +189,7 @@ public final class Lifecycle {
       List<Future<Void>> each = new ArrayList<>();
       for (Object e : entities) {
         JsonObject entity = (JsonObject) e;
-        each.add(vertx.executeBlocking(() -> {
+        each.add(operations.<Void>submit(() -> {
           try {
             work.run(entity);
             entity.put("status", Jobs.SUCCESS);
@@ -198,7 +199,12 @@ public final class Lifecycle {
             log.warn("job {}: {} failed: {}", jobId, entity.getString("desktop_id"), failure.getMessage());
           }
           return null;
-        }, false));
+        }).recover(refused -> {
+          // the operation queue is full: this desktop's part fails now rather than waiting in a growing line
+          entity.put("status", Jobs.FAILED).put("fail_reason", refused.getMessage());
+          log.warn("job {}: {} refused: {}", jobId, entity.getString("desktop_id"), refused.getMessage());
+          return Future.succeededFuture();
+        }));
       }
       return Future.join(each);
     }).compose(done -> db.run(c -> {

@@ -89,6 +89,18 @@ class XvncDesktopsTest {
   }
 
   @Test
+  void operationsBeyondTheOperationQueueFailAtOnceInsteadOfWaiting() {
+    start(Map.of("DESKGATE_PROVIDERS_OPERATION_THREADS", "1", "DESKGATE_PROVIDERS_OPERATION_QUEUE_LIMIT", "1"));
+    Workspace ws = admin();
+    JsonObject job = ws.awaitJob(ws.create("small", "alice", "xv-q1", "xv-q2", "xv-q3"), WAIT);
+    assertThat(job.getString("status")).as(job.encodePrettily()).isEqualTo("FAILED");
+    assertThat(job.getString("fail_reason")).contains("too many desktop operations in progress");
+    long succeeded = job.getJsonArray("sub_jobs").stream()
+        .filter(s -> "SUCCESS".equals(((JsonObject) s).getString("status"))).count();
+    assertThat(succeeded).as("one running and one queued were done").isEqualTo(2);
+  }
+
+  @Test
   void aDesktopIsCreatedStoppedStartedRebootedAndDeletedThroughTheApi() throws Exception {
     start(Map.of());
     Workspace ws = admin();

@@ -9,6 +9,7 @@ import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RawHttp;
 import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.TestNode;
+import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,9 +83,12 @@ class NginxFrontTest {
 
         String token = TestNode.tokenOf(node.consoleUrl(DESKTOP));
         try (RawWebSocket ws = RawWebSocket.open(port, token, false, "127.0.0.2")) {
-          JsonObject list = new JsonObject(node.get("/v2/" + PROJECT + "/console-sessions", "X-Auth-Token",
-              node.token("alice", "alice-pass-1", PROJECT)).body());
-          assertThat(list.getJsonArray("sessions").getJsonObject(0).getString("client_address")).isEqualTo("127.0.0.2");
+          String auth = node.token("alice", "alice-pass-1", PROJECT);
+          // the session list is written as the session starts, just after the upgrade
+          JsonObject session = Workspace.until(() -> new JsonObject(node.get("/v2/" + PROJECT + "/console-sessions",
+                  "X-Auth-Token", auth).body()).getJsonArray("sessions"), list -> !list.isEmpty(), WAIT,
+              "the console in the session list").getJsonObject(0);
+          assertThat(session.getString("client_address")).isEqualTo("127.0.0.2");
         }
       } finally {
         nginx.destroy();
