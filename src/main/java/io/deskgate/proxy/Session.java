@@ -29,6 +29,7 @@ final class Session {
   private final Channel browserChannel;
   private final String client;
   private final NetSocket vnc;
+  private final Channel vncChannel;
   private final Sessions owner;
   private final Context context;
   private final long openedAt = System.nanoTime();
@@ -46,6 +47,7 @@ final class Session {
     this.client = client;
     this.browserChannel = browserChannel;
     this.vnc = vnc;
+    this.vncChannel = ((NetSocketInternal) vnc).channelHandlerContext().channel();
     this.target = target;
     this.owner = owner;
     this.context = context;
@@ -60,19 +62,19 @@ final class Session {
         end(CloseReason.DESKTOP_SILENT);
       }
     });
-    new Relay(ws, vnc, () -> !ended, n -> {
+    new Relay(ws, vnc, Relay.paused(ws), () -> !ended, n -> {
       toDesktop += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToDesktop(n);
     });
-    desktopToBrowser = new Relay(vnc, ws, () -> !ended && !ws.isClosed(), n -> {
+    desktopToBrowser = new Relay(vnc, ws, Relay.autoRead(vncChannel), () -> !ended && !ws.isClosed(), n -> {
       toBrowser += n;
       lastActivity = System.nanoTime();
       owner.metrics().relayedToBrowser(n);
     });
     ws.closeHandler(v -> end(CloseReason.BROWSER_CLOSED));
     // The end of the desktop's stream, not its socket's close: the close is reported at once, while
-    // data the relay has not yet passed on (paused by back-pressure) still waits to be delivered.
+    // data the relay has not yet passed on (held back by back-pressure) still waits to be delivered.
     vnc.endHandler(v -> end(CloseReason.DESKTOP_CLOSED));
     ws.exceptionHandler(e -> {
       log.info("console s={} browser connection error: {}", id, e.toString());
@@ -86,7 +88,7 @@ final class Session {
 
   /** The event loops of the browser's and the desktop's connection: one and the same, by design. */
   List<EventLoop> loops() {
-    return List.of(browserChannel.eventLoop(), ((NetSocketInternal) vnc).channelHandlerContext().channel().eventLoop());
+    return List.of(browserChannel.eventLoop(), vncChannel.eventLoop());
   }
 
   /** This session as the cluster's session list records it. */

@@ -285,6 +285,25 @@ class ConsoleProxyTest {
   }
 
   @Test
+  void aDesktopThatEndsWhileTheBrowserIsHeldBackLosesNoByte() throws Exception {
+    // Vert.x 5 reports a paused socket's end ahead of data it still holds; seen as a lost tail in about
+    // one of twelve such sessions before the relay switched reading off on the channel instead
+    long total = 32L << 20;
+    for (int round = 0; round < 20; round++) {
+      try (StreamSource source = new StreamSource(total)) {
+        String id = "ending-" + round;
+        node.addDesktop(id, source.port());
+        try (ConsoleClient ws = open(token(id))) {
+          ws.pause();
+          Thread.sleep(200);
+          ws.resume();
+          assertThat(ws.read((int) total, Duration.ofSeconds(30))).as("round %d", round).hasSize((int) total);
+        }
+      }
+    }
+  }
+
+  @Test
   void aSessionWithNoTrafficEndsAfterTheIdleTimeout() {
     try (TestNode idle = TestNode.start(TestNode.standardInventory(desktopA.port()),
         Map.of("DESKGATE_CONSOLE_IDLE_TIMEOUT_SECONDS", "1"))) {
