@@ -54,6 +54,11 @@ public final class RawHttp implements AutoCloseable {
 
   /** Sends bytes; false when the server had already closed or reset the connection. */
   public boolean send(byte[] bytes) {
+    return writeAll(out, bytes);
+  }
+
+  /** Writes and flushes; false when the peer had already closed or reset the connection. */
+  static boolean writeAll(OutputStream out, byte[] bytes) {
     try {
       out.write(bytes);
       out.flush();

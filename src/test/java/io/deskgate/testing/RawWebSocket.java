@@ -117,13 +117,7 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   private boolean write(byte[] bytes) {
-    try {
-      out.write(bytes);
-      out.flush();
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return RawHttp.writeAll(out, bytes);
   }
 
   /** A random binary payload. */

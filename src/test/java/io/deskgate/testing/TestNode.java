@@ -219,21 +219,14 @@ public final class TestNode implements AutoCloseable {
 
   /** Waits until something listens on loopback {@code port}; fails after {@code wait}. */
   public static void awaitListening(int port, Duration wait) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (true) {
-      try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
-        return;
-      } catch (IOException notYet) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("nothing listens on port " + port + " after " + wait);
-        }
-        try {
-          Thread.sleep(50);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(e);
-        }
-      }
+    Workspace.until(() -> listening(port), Boolean::booleanValue, wait, "something listening on port " + port);
+  }
+
+  private static boolean listening(int port) {
+    try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException notYet) {
+      return false;
     }
   }
 
