@@ -237,8 +237,8 @@ public final class Deskgate implements AutoCloseable {
     }
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
     new IamRoutes(hashing, db, identities, iamTokens, hasher, authenticator,
-        new Throttle(config.auth().loginPerAddress()), new Throttle(config.auth().loginPerUser()), access, events)
-        .mount(router);
+        new Throttle(config.auth().loginPerAddress()), new Throttle(config.auth().loginPerUser()), access,
+        hash -> events.publish(ClusterEvents.Kind.FORGET_TOKEN, hash)).mount(router);
     new CredentialRoutes(db, access, secrets).mount(router);
     new AuthorizationMessageRoute(authenticator, policy).mount(router);
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);

@@ -6,7 +6,6 @@ import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Throttle;
 import io.deskgate.api.Timestamps;
-import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.store.Database;
 import io.deskgate.web.RequestLog;
 import io.deskgate.work.WorkerPool;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The Keystone v3 token calls of IAM: {@code POST /v3/auth/tokens} (password method, project scope by
@@ -41,11 +41,12 @@ public final class IamRoutes {
   private final Throttle loginsPerUser;
   private final Set<String> hashingFor = ConcurrentHashMap.newKeySet();
   private final WorkspaceAccess access;
-  private final ClusterEvents events;
+  /** Tells every node to forget a revoked token's hash (the cluster's events). */
+  private final Consumer<String> forgetEverywhere;
 
   public IamRoutes(WorkerPool hashing, Database db, IdentityStore identities, IamTokens tokens, PasswordHasher hasher,
                    Authenticator authenticator, Throttle loginsPerAddress, Throttle loginsPerUser, WorkspaceAccess access,
-                   ClusterEvents events) {
+                   Consumer<String> forgetEverywhere) {
     this.hashing = hashing;
     this.db = db;
     this.identities = identities;
@@ -55,7 +56,7 @@ public final class IamRoutes {
     this.loginsPerAddress = loginsPerAddress;
     this.loginsPerUser = loginsPerUser;
     this.access = access;
-    this.events = events;
+    this.forgetEverywhere = forgetEverywhere;
   }
 
   public void mount(Router router) {
@@ -132,7 +133,7 @@ public final class IamRoutes {
     }).map(revoked -> {
       String hash = Digests.sha256Hex(subjectToken);
       authenticator.forget(hash);
-      events.publish(ClusterEvents.Kind.FORGET_TOKEN, hash);
+      forgetEverywhere.accept(hash);
       ctx.response().setStatusCode(204).end();
       return null;
     }));
