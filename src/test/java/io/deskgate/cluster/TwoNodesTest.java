@@ -10,6 +10,7 @@ import io.deskgate.testing.PgDatabase;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
+import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -68,6 +69,20 @@ class TwoNodesTest {
     try (ConsoleClient again = ConsoleClient.connect(ConsoleClient.urlWithToken(a, token), null, List.of())) {
       assertThat(again.awaitClose(Duration.ofSeconds(10)).code()).as("and it is used up on both").isEqualTo((short) 4401);
     }
+  }
+
+  @Test
+  void anIamTokenRevokedOnOneNodeStopsWorkingOnTheOtherBeforeItsCacheWouldExpire() {
+    String token = a.token("alice", "alice-pass-1", PROJECT);
+    String list = "/v2/" + PROJECT + "/desktops";
+    // node b has now looked it up and remembers its caller for auth.token_cache_seconds (5 s)
+    assertThat(b.get(list, "X-Auth-Token", token).statusCode()).isEqualTo(200);
+    long revoked = System.nanoTime();
+    assertThat(a.send(a.request("/v3/auth/tokens").DELETE().header("X-Auth-Token", token)
+        .header("X-Subject-Token", token)).statusCode()).isEqualTo(204);
+    Workspace.until(() -> b.get(list, "X-Auth-Token", token).statusCode(), status -> status == 401,
+        Duration.ofSeconds(3), "node b refusing the revoked token");
+    assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(3));
   }
 
   @Test
