@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Deskgate node, assembled: the store, the services, and the HTTP servers (one per event loop,
- * {@link HttpServers}) carrying the Workspace and IAM APIs, the console page and the console WebSocket. {@link #start} blocks until it serves.
+ * {@link HttpServers}) carrying the Workspace and IAM APIs, the console page and the console
+ * WebSocket. {@link #start} blocks until it serves.
  * A request's path: {@link RequestLog} -> the feature's route ({@link RemoteConsoleRoute},
  * {@link IamRoutes}, {@link ConsolePage}, {@link ConsoleProxy}) -> {@link ApiErrorHandler} on failure.
  */

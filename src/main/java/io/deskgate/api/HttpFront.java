@@ -59,13 +59,13 @@ public final class HttpFront implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest req) {
     ApiException problem = problem(req);
     if (problem != null) {
-      refuse(req, problem, true);
+      refuse(req, problem);
       return;
     }
-    if (hasBody(req)) {
+    if (declaresBody(req)) {
       vertx.setTimer(TimeUnit.SECONDS.toMillis(bodyTimeoutSeconds), t -> {
         if (!req.isEnded() && !req.response().ended() && !req.response().closed()) {
-          refuse(req, ApiException.bodyTimeout(bodyTimeoutSeconds), true);
+          refuse(req, ApiException.bodyTimeout(bodyTimeoutSeconds));
         }
       });
     }
@@ -86,7 +86,7 @@ public final class HttpFront implements Handler<HttpServerRequest> {
           : cause instanceof ConnectionGuard.UnsupportedVersion
           ? "Only HTTP/1.1 and HTTP/1.0 are spoken here." : "The request is not valid HTTP.");
     }
-    refuse(req, error, true);
+    refuse(req, error);
   }
 
   private ApiException problem(HttpServerRequest req) {
@@ -118,7 +118,7 @@ public final class HttpFront implements Handler<HttpServerRequest> {
         return ApiException.bodyTooLarge((int) maxBodyBytes);
       }
     }
-    if ("websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE)) && hasBody(req)) {
+    if ("websocket".equalsIgnoreCase(req.getHeader(HttpHeaders.UPGRADE)) && declaresBody(req)) {
       return ApiException.badParameter("A WebSocket upgrade request carries no body.");
     }
     return null;
@@ -162,13 +162,17 @@ public final class HttpFront implements Handler<HttpServerRequest> {
     return name.length() <= 64 && !hasControlCharacter(name) ? name : "(unnamed)";
   }
 
-  private static boolean hasBody(HttpServerRequest req) {
+  /** Whether the request's head announces a body (chunked, or a length other than 0). */
+  static boolean declaresBody(HttpServerRequest req) {
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     return req.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.trim().equals("0"));
   }
 
-  /** Answers with the contract's error body; with {@code close}, then ends the connection without reading on. */
-  private void refuse(HttpServerRequest req, ApiException error, boolean close) {
+  /**
+   * Answers with the contract's error body, then ends the connection without reading on: what follows a
+   * refused request on it (an unread body, the rest of a bad head) cannot be trusted.
+   */
+  private void refuse(HttpServerRequest req, ApiException error) {
     String id = RequestLog.newId();
     var response = req.response();
     if (response.ended() || response.closed()) {
@@ -176,18 +180,12 @@ public final class HttpFront implements Handler<HttpServerRequest> {
     }
     response.setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(RequestLog.REQUEST_ID, id);
-    if (close) {
-      response.putHeader(HttpHeaders.CONNECTION, "close");
-    }
+        .putHeader(RequestLog.REQUEST_ID, id)
+        .putHeader(HttpHeaders.CONNECTION, "close");
     metrics.refusedAtTheEdge(error.status());
     log.info("req={} {} {} -> {} refused: {} client={}", id, req.method(), pathOf(req), error.status(),
         error.getMessage(), clients.of(req));
-    response.end(error.body(id).encode()).onComplete(done -> {
-      if (close) {
-        closeAfterAnswer(req.connection());
-      }
-    });
+    response.end(error.body(id).encode()).onComplete(done -> closeAfterAnswer(req.connection()));
   }
 
   /** The path for a log line: up to the query, at most 200 characters (the log masks tokens anyway). */
@@ -202,7 +200,7 @@ public final class HttpFront implements Handler<HttpServerRequest> {
    * Stops reading, sends FIN after the answer and closes a little later: a client still sending its body
    * gets to read the answer instead of a reset, and nothing more it sends is parsed.
    */
-  static void closeAfterAnswer(HttpConnection connection) {
+  private static void closeAfterAnswer(HttpConnection connection) {
     if (!(connection instanceof ConnectionBase base)) {
       connection.close();
       return;

@@ -11,9 +11,9 @@ import java.util.Locale;
 /**
  * Request bodies, read only where a route takes one (POST and PUT) and only as JSON: a body declared as
  * anything else is 415 before a byte is read (no form or multipart parsing anywhere; a body without a
- * content type is read as JSON), a body over
- * {@code api.max_body_bytes} is 413, and a body holding a NUL character, raw or as {@code \u0000}, is 400
- * before it can reach the store (PostgreSQL refuses NUL in text).
+ * content type is read as JSON), a body over {@code api.max_body_bytes} is 413, and a body holding a NUL
+ * character, raw or as {@code \u0000}, is 400 before it can reach the store (PostgreSQL refuses NUL in
+ * text).
  */
 public final class JsonBodies {
 
@@ -31,11 +31,8 @@ public final class JsonBodies {
   }
 
   private static void jsonOnly(RoutingContext ctx) {
-    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean body = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
-        || (length != null && !length.trim().equals("0"));
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (body && type != null && !isJson(type)) {
+    if (type != null && !isJson(type) && HttpFront.declaresBody(ctx.request())) {
       ctx.fail(ApiException.unsupportedMediaType());
       return;
     }

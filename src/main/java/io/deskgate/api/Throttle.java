@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * A request rate limit per key (a token bucket each): the user for authenticated calls, the client
- * address and the user name for logins, the client address for console-link redemptions. Over the limit a call answers 429 {@code APIGW.0308}. Limits are per node.
+ * address and the user name for logins, the client address for console-link redemptions. Over the
+ * limit a call answers 429 {@code APIGW.0308}. Limits are per node.
  * Memory is bounded: idle buckets (already full again) are dropped when the table grows.
  */
 public final class Throttle {

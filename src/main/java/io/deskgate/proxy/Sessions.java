@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The live console sessions of this node: started by {@link ConsoleProxy}, swept for idleness by one
@@ -82,7 +83,7 @@ public final class Sessions {
   }
 
   /** The guard a session puts in its browser connection, reporting faults to {@code onFault}. */
-  BrowserGuard browserGuard(java.util.function.Consumer<CloseReason> onFault) {
+  BrowserGuard browserGuard(Consumer<CloseReason> onFault) {
     return new BrowserGuard(maxMessageBytes, pingLimit, System::nanoTime, onFault);
   }
 

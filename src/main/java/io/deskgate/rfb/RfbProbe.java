@@ -27,9 +27,10 @@ public final class RfbProbe {
   }
 
   private enum State {
-    VERSION(12), SECURITY_33(4), TYPE_COUNT(1), TYPES(0), REASON_LENGTH(4), REASON(0), CHALLENGE(16),
-    SECURITY_RESULT(4), SERVER_INIT(24), NAME(0), DONE(0);
+    VERSION(12), SECURITY_33(4), TYPE_COUNT(1), TYPES(0), REASON_LENGTH(4), REASON(0),
+    CHALLENGE(VncAuth.CHALLENGE_BYTES), SECURITY_RESULT(4), SERVER_INIT(24), NAME(0), DONE(0);
 
+    /** Bytes the state reads; 0 where the server announced the length (a list, a text). */
     final int fixedLength;
 
     State(int fixedLength) {
@@ -87,6 +88,10 @@ public final class RfbProbe {
     return out;
   }
 
+  private void expect(State next) {
+    expect(next, next.fixedLength);
+  }
+
   private void expect(State next, int bytes) {
     state = next;
     needed = bytes;
@@ -130,13 +135,13 @@ public final class RfbProbe {
         return concat(new byte[] {(byte) chosen}, security(chosen, true));
       }
       case CHALLENGE:
-        expect(State.SECURITY_RESULT, 4);
+        expect(State.SECURITY_RESULT);
         return VncAuth.response(in, password);
       case SECURITY_RESULT:
         if (u32(in, 0) != 0) {
           return minor >= 8 ? failureReason("authentication failed") : end(Result.REFUSED, "authentication failed");
         }
-        expect(State.SERVER_INIT, 24);
+        expect(State.SERVER_INIT);
         return new byte[] {1};
       case REASON_LENGTH: {
         long n = u32(in, 0);
@@ -181,9 +186,9 @@ public final class RfbProbe {
     }
     minor = major > 3 || serverMinor >= 8 ? 8 : serverMinor == 7 ? 7 : 3;
     if (minor == 3) {
-      expect(State.SECURITY_33, 4);
+      expect(State.SECURITY_33);
     } else {
-      expect(State.TYPE_COUNT, 1);
+      expect(State.TYPE_COUNT);
     }
     return ("RFB 003.00" + minor + "\n").getBytes(StandardCharsets.US_ASCII);
   }
@@ -192,14 +197,14 @@ public final class RfbProbe {
   private byte[] security(int type, boolean chosenFromList) {
     if (type == NONE) {
       if (minor >= 8) {
-        expect(State.SECURITY_RESULT, 4);
+        expect(State.SECURITY_RESULT);
         return new byte[0];
       }
-      expect(State.SERVER_INIT, 24);
+      expect(State.SERVER_INIT);
       return new byte[] {1};
     }
     if (type == VNC_AUTH && password != null) {
-      expect(State.CHALLENGE, VncAuth.CHALLENGE_BYTES);
+      expect(State.CHALLENGE);
       return new byte[0];
     }
     return end(Result.UNSUPPORTED, chosenFromList ? "security type " + type
@@ -208,7 +213,7 @@ public final class RfbProbe {
 
   private byte[] failureReason(String context) {
     reasonContext = context;
-    expect(State.REASON_LENGTH, 4);
+    expect(State.REASON_LENGTH);
     return new byte[0];
   }
 

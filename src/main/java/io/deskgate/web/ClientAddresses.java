@@ -33,7 +33,7 @@ public final class ClientAddresses {
   }
 
   /** Parses {@code a.b.c.d/n} or {@code v6/n} (a bare address means one host); throws {@link ConfigException}. */
-  public static IpSubnetFilterRule parse(String cidr) {
+  private static IpSubnetFilterRule parse(String cidr) {
     String[] parts = cidr.trim().split("/", 2);
     InetAddress address = literal(parts[0]);
     if (address == null) {
@@ -60,7 +60,7 @@ public final class ClientAddresses {
 
   /** The client of a connection from {@code peerAddress} that carried these headers (each may repeat). */
   String of(String peerAddress, List<String> forwardedHeaders, List<String> xForwardedFor) {
-    if (trusted.isEmpty() || !isTrusted(peerAddress)) {
+    if (trusted.isEmpty() || !isTrusted(literal(peerAddress))) {
       return peerAddress;
     }
     List<String> chain = new ArrayList<>();
@@ -82,20 +82,18 @@ public final class ClientAddresses {
       if (hop == null) {
         return peerAddress;
       }
-      String text = hop.getHostAddress();
-      if (!isTrusted(text)) {
-        return text;
+      if (!isTrusted(hop)) {
+        return hop.getHostAddress();
       }
     }
     return peerAddress;
   }
 
-  private boolean isTrusted(String address) {
-    InetAddress literal = literal(address);
-    if (literal == null) {
+  private boolean isTrusted(InetAddress address) {
+    if (address == null) {
       return false;
     }
-    InetSocketAddress socket = new InetSocketAddress(literal, 0);
+    InetSocketAddress socket = new InetSocketAddress(address, 0);
     return trusted.stream().anyMatch(rule -> rule.matches(socket));
   }
 

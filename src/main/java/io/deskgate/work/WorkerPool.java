@@ -21,12 +21,10 @@ import java.util.function.Supplier;
  */
 public final class WorkerPool implements AutoCloseable {
 
-  private final String name;
   private final ThreadPoolExecutor executor;
   private final Supplier<? extends RuntimeException> refusal;
 
   public WorkerPool(String name, int threads, int queueLimit, Supplier<? extends RuntimeException> refusal) {
-    this.name = name;
     this.refusal = refusal;
     AtomicInteger n = new AtomicInteger();
     ThreadFactory factory = r -> {
@@ -65,15 +63,6 @@ public final class WorkerPool implements AutoCloseable {
     } else {
       caller.runOnContext(v -> completion.run());
     }
-  }
-
-  /** Work waiting for a thread (for metrics). */
-  public int queued() {
-    return executor.getQueue().size();
-  }
-
-  public String name() {
-    return name;
   }
 
   @Override
