@@ -1,14 +1,11 @@
 package io.deskgate.cluster;
 
-import static io.deskgate.testing.TestNode.DESKTOP;
-import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -51,8 +48,8 @@ class DrainTest {
           // wait for the banner: the node serves
         }
         String base = "http://127.0.0.1:" + port;
-        String live = consoleToken(base);
-        String spare = consoleToken(base);
+        String live = TestNode.consoleTokenAt(base, TestNode.aliceTokenAt(base));
+        String spare = TestNode.consoleTokenAt(base, TestNode.aliceTokenAt(base));
         try (ConsoleClient ws = ConsoleClient.connect(base.replace("http", "ws") + "/vnc/console/websockify?token=" + live,
             null, List.of())) {
           RfbClient rfb = new RfbClient(ws);
@@ -80,17 +77,6 @@ class DrainTest {
         deskgate.destroyForcibly();
       }
     }
-  }
-
-  private static String consoleToken(String base) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/v3/auth/tokens"))
-        .POST(HttpRequest.BodyPublishers.ofString(TestNode.loginBody("alice", "alice-pass-1", PROJECT).encode())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    String auth = r.headers().firstValue("X-Subject-Token").orElseThrow();
-    HttpResponse<String> console = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create(base + "/v2/" + PROJECT + "/desktops/" + DESKTOP + "/remote-consoles")).header("X-Auth-Token", auth)
-        .build(), HttpResponse.BodyHandlers.ofString());
-    return TestNode.tokenOf(new JsonObject(console.body()).getString("url"));
   }
 
   private static HttpResponse<String> get(String url) throws Exception {

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskgate.testing.BannerSink;
 import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.TestNode;
-import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -72,9 +71,7 @@ class HostileBrowserTest {
       // the banner: the node serves
     }
     base = "http://127.0.0.1:" + port;
-    HttpResponse<String> login = http(HttpRequest.newBuilder(URI.create(base + "/v3/auth/tokens"))
-        .POST(HttpRequest.BodyPublishers.ofString(TestNode.loginBody("alice", "alice-pass-1", PROJECT).encode())));
-    apiToken = login.headers().firstValue("X-Subject-Token").orElseThrow();
+    apiToken = TestNode.aliceTokenAt(base);
   }
 
   @AfterAll
@@ -82,17 +79,6 @@ class HostileBrowserTest {
     node.destroy();
     node.waitFor(20, TimeUnit.SECONDS);
     sink.close();
-  }
-
-  static HttpResponse<String> http(HttpRequest.Builder request) throws Exception {
-    return HttpClient.newHttpClient().send(request.timeout(Duration.ofSeconds(20)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  static String consoleToken() throws Exception {
-    HttpResponse<String> r = http(HttpRequest.newBuilder(
-        URI.create(base + "/v2/" + PROJECT + "/desktops/" + DESKTOP + "/remote-consoles")).header("X-Auth-Token", apiToken));
-    return TestNode.tokenOf(new JsonObject(r.body()).getString("url"));
   }
 
   static long rssMib() throws IOException {
@@ -149,7 +135,7 @@ class HostileBrowserTest {
   }
 
   static void expect(String what, boolean offerDeflate, int code, Attack attack) throws Exception {
-    String token = consoleToken();
+    String token = TestNode.consoleTokenAt(base, apiToken);
     long before = rssMib();
     int[] seen = new int[1];
     long slowest = whileCallingTheApi(() -> {
@@ -216,7 +202,7 @@ class HostileBrowserTest {
 
   @Test
   void aMillionPingsNeverReadKeepMemoryBoundedEvenWithoutAPingLimit() throws Exception {
-    String token = consoleToken();
+    String token = TestNode.consoleTokenAt(base, apiToken);
     long before = rssMib();
     long slowest = whileCallingTheApi(() -> {
       try (RawWebSocket ws = RawWebSocket.open(port, token, false)) {

@@ -124,6 +124,10 @@ public final class TestNode implements AutoCloseable {
   }
 
   public HttpResponse<String> send(HttpRequest.Builder request) {
+    return call(request);
+  }
+
+  private static HttpResponse<String> call(HttpRequest.Builder request) {
     try {
       return HTTP.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
@@ -192,6 +196,21 @@ public final class TestNode implements AutoCloseable {
       throw new IllegalStateException("remote-console failed: " + r.statusCode() + " " + r.body());
     }
     return new JsonObject(r.body()).getString("url");
+  }
+
+  /** An IAM token for alice (region-1) from a Deskgate a test runs in a process of its own at {@code baseUrl}. */
+  public static String aliceTokenAt(String baseUrl) {
+    HttpResponse<String> r = call(HttpRequest.newBuilder(URI.create(baseUrl + "/v3/auth/tokens"))
+        .POST(HttpRequest.BodyPublishers.ofString(loginBody("alice", "alice-pass-1", PROJECT).encode())));
+    return IssuedTokens.remember(r.headers().firstValue("X-Subject-Token")
+        .orElseThrow(() -> new IllegalStateException("login failed: " + r.statusCode() + " " + r.body())));
+  }
+
+  /** A console token for alice's desktop {@link #DESKTOP} from the Deskgate at {@code baseUrl}. */
+  public static String consoleTokenAt(String baseUrl, String authToken) {
+    HttpResponse<String> r = call(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/" + PROJECT + "/desktops/"
+        + DESKTOP + "/remote-consoles")).header("X-Auth-Token", authToken));
+    return tokenOf(new JsonObject(r.body()).getString("url"));
   }
 
   /** The token inside a console URL (remembered: no log line of the test run may ever show it). */
