@@ -3,6 +3,7 @@ package io.deskgate.testing;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -67,14 +68,17 @@ public final class ConsoleClient implements AutoCloseable {
     }
     headers.forEach(options::addHeader);
     CompletableFuture<ConsoleClient> opened = new CompletableFuture<>();
-    CLIENT.connect(options).onComplete(ar -> {
+    // handlers before the connect: the proxy may send its first frame together with the upgrade answer,
+    // and a frame that arrives before a handler is set is lost
+    ClientWebSocket socket = CLIENT.webSocket();
+    ConsoleClient client = new ConsoleClient(socket);
+    client.listen();
+    socket.connect(options).onComplete(ar -> {
       if (ar.failed()) {
         opened.completeExceptionally(ar.cause());
-        return;
+      } else {
+        opened.complete(client);
       }
-      ConsoleClient client = new ConsoleClient(ar.result());
-      client.listen();
-      opened.complete(client);
     });
     try {
       return opened.get(20, TimeUnit.SECONDS);
