@@ -35,6 +35,7 @@ import io.deskgate.lifecycle.LifecycleRoutes;
 import io.deskgate.lifecycle.Watcher;
 import io.deskgate.provider.Providers;
 import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleProxy;
 import io.deskgate.proxy.OriginPolicy;
 import io.deskgate.proxy.Sessions;
@@ -115,10 +116,14 @@ public final class Deskgate implements AutoCloseable {
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
     this.hashing = new WorkerPool("hash", config.auth().hashThreadCount(), config.auth().hashQueueLimit(),
         ApiException::throttled);
-    this.consoleTokens = new ConsoleTokens(db, desktops, config.console().tokenTtlSeconds());
+    this.consoleTokens = new ConsoleTokens(db, desktops, secrets,
+        new ConsolePolicy(false, ConsolePolicy.parse(ConsolePolicy.Clipboard.class, config.console().clipboard()),
+            ConsolePolicy.parse(ConsolePolicy.Viewers.class, config.console().viewers())),
+        config.console().tokenTtlSeconds());
     this.nodeId = config.node().id() != null ? config.node().id() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
-        config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit());
+        config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit(),
+        config.console().maxClipboardBytes());
     this.events = ClusterEvents.of(vertx, db, config.store());
     events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
     this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);
@@ -249,7 +254,7 @@ public final class Deskgate implements AutoCloseable {
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds());
     proxy.mount(router);
-    new ConsolePage(consoleTokens, secrets, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
+    new ConsolePage(consoleTokens, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {

@@ -16,6 +16,14 @@ const MESSAGES = {
     unavailable: 'The console service is temporarily unavailable. Try again shortly.',
     authFailed: 'The desktop refused the console credentials.',
     throttled: 'Too many console links were tried from your address. Wait a moment, then try again.',
+    silent: 'The desktop did not complete the connection in time.',
+    notVnc: 'The desktop\'s console address does not answer as a VNC server.',
+    refused: 'The desktop refused the connection. Try again in a minute.',
+    certUntrusted: 'The desktop\'s certificate is not trusted, so the connection was not made.',
+    certMismatch: 'The desktop\'s certificate is made out to another name, so the connection was not made.',
+    noCommonSecurity: 'The desktop requires a kind of security this console is not set up for.',
+    tlsFailed: 'A secure connection to the desktop could not be made.',
+    protocolError: 'The console was closed because the page sent something it may not.',
     sendCad: 'Ctrl+Alt+Del',
   },
   'ZH-CN': {
@@ -31,14 +39,24 @@ const MESSAGES = {
     unavailable: '远程登录服务暂时不可用，请稍后重试。',
     authFailed: '桌面拒绝了登录凭据。',
     throttled: '您的地址尝试了过多的远程登录链接，请稍候再试。',
+    silent: '桌面未能及时完成连接。',
+    notVnc: '桌面的远程控制地址不是 VNC 服务。',
+    refused: '桌面拒绝了连接，请一分钟后再试。',
+    certUntrusted: '桌面的证书不受信任，未建立连接。',
+    certMismatch: '桌面的证书与其名称不符，未建立连接。',
+    noCommonSecurity: '桌面要求的安全类型未在此远程登录服务中配置。',
+    tlsFailed: '无法与桌面建立安全连接。',
+    protocolError: '页面发送了不允许的内容，远程登录已关闭。',
     sendCad: 'Ctrl+Alt+Del',
   },
 };
 
 // What the proxy's WebSocket close codes mean (see io.deskgate.proxy.CloseReason).
 const CLOSE_CODES = {
-  4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'unreachable',
-  4503: 'unavailable', 4408: 'idle', 4429: 'throttled', 1001: 'shutdown',
+  4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'silent',
+  4503: 'unavailable', 4408: 'idle', 4429: 'throttled', 1001: 'shutdown', 4505: 'notVnc', 4506: 'authFailed',
+  4507: 'certUntrusted', 4508: 'certMismatch', 4509: 'noCommonSecurity', 4510: 'tlsFailed', 4511: 'refused',
+  4400: 'protocolError',
 };
 
 const params = new URLSearchParams(location.search);
@@ -87,7 +105,8 @@ async function start() {
   let closeEvent = null;
   ws.addEventListener('close', e => { closeEvent = e; });
 
-  const rfb = new RFB(document.getElementById('screen'), ws, { credentials: session.credentials || {} });
+  // Deskgate is the page's VNC server and asks for no credentials: it passes the desktop's security itself.
+  const rfb = new RFB(document.getElementById('screen'), ws);
   rfb.scaleViewport = true;
   rfb.resizeSession = false;
   rfb.focusOnClick = true;
@@ -105,10 +124,7 @@ async function start() {
     rfb.focus();
   });
   rfb.addEventListener('desktopname', e => { if (!name) statusEl.textContent = t.connected.replace('{name}', e.detail.name); });
-  rfb.addEventListener('credentialsrequired', () => {
-    if (session.credentials) rfb.sendCredentials(session.credentials);
-    else { securityFailed = true; show('failed', 'authFailed'); rfb.disconnect(); }
-  });
+  rfb.addEventListener('credentialsrequired', () => { securityFailed = true; show('failed', 'authFailed'); rfb.disconnect(); });
   rfb.addEventListener('securityfailure', () => { securityFailed = true; show('failed', 'authFailed'); });
   rfb.addEventListener('disconnect', () => {
     document.getElementById('cad').hidden = true;

@@ -3,6 +3,8 @@ package io.deskgate.auth;
 /** The IAM actions of the Workspace API that Deskgate checks. */
 public enum Action {
   CREATE_CONSOLE("workspace:desktops:createConsole"),
+  /** A view-only console (Deskgate's extension: {@code ?console_mode=view} on the remote-console call). */
+  VIEW_CONSOLE("workspace:desktops:viewConsole"),
   GET("workspace:desktops:get"),
   LIST("workspace:desktops:list"),
   CREATE("workspace:desktops:create"),

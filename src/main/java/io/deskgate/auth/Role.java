@@ -11,10 +11,12 @@ import java.util.Optional;
  */
 public enum Role {
   WORKSPACE_ADMIN("workspace_admin", Map.of(
-      Action.CREATE_CONSOLE, Scope.ALL, Action.GET, Scope.ALL, Action.LIST, Scope.ALL,
+      Action.CREATE_CONSOLE, Scope.ALL, Action.VIEW_CONSOLE, Scope.ALL, Action.GET, Scope.ALL, Action.LIST, Scope.ALL,
       Action.CREATE, Scope.ALL, Action.DELETE, Scope.ALL, Action.OPERATE, Scope.ALL)),
-  WORKSPACE_USER("workspace_user", Map.of(Action.CREATE_CONSOLE, Scope.OWN, Action.GET, Scope.OWN)),
-  WORKSPACE_VIEWER("workspace_viewer", Map.of(Action.GET, Scope.ALL, Action.LIST, Scope.ALL));
+  WORKSPACE_USER("workspace_user", Map.of(Action.CREATE_CONSOLE, Scope.OWN, Action.VIEW_CONSOLE, Scope.OWN,
+      Action.GET, Scope.OWN)),
+  WORKSPACE_VIEWER("workspace_viewer", Map.of(Action.VIEW_CONSOLE, Scope.ALL, Action.GET, Scope.ALL,
+      Action.LIST, Scope.ALL));
 
   /** How far a grant reaches. */
   public enum Scope { OWN, ALL }

@@ -32,7 +32,7 @@ public final class SessionLedger implements Sessions.Listener {
 
   /** A row of the list. */
   public record Entry(String sessionId, String nodeId, String desktopId, String userId, long openedAt,
-                      String clientAddress) {}
+                      String clientAddress, String mode) {}
 
   static final long RESYNC_EVERY_MS = 2000;
 
@@ -83,8 +83,9 @@ public final class SessionLedger implements Sessions.Listener {
   }
 
   private int insert(Connection c, Sessions.Live s) throws SQLException {
-    return update(c, "INSERT INTO console_sessions (id, node_id, desktop_id, user_id, opened_at, client_address) "
-        + "VALUES (?, ?, ?, ?, ?, ?)", s.id(), nodeId, s.desktopId(), s.userId(), s.openedAt(), s.clientAddress());
+    return update(c, "INSERT INTO console_sessions (id, node_id, desktop_id, user_id, opened_at, client_address, mode) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?)", s.id(), nodeId, s.desktopId(), s.userId(), s.openedAt(), s.clientAddress(),
+        s.mode());
   }
 
   private void becameStale(String what, Throwable e) {
@@ -121,10 +122,10 @@ public final class SessionLedger implements Sessions.Listener {
 
   /** Every node's sessions on the desktops of a project. */
   public static List<Entry> ofProject(Connection c, String projectId) throws SQLException {
-    return Sql.list(c, "SELECT s.id, s.node_id, s.desktop_id, s.user_id, s.opened_at, s.client_address "
+    return Sql.list(c, "SELECT s.id, s.node_id, s.desktop_id, s.user_id, s.opened_at, s.client_address, s.mode "
             + "FROM console_sessions s JOIN desktops d ON d.id = s.desktop_id WHERE d.project_id = ? ORDER BY s.opened_at",
         rs -> new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5),
-            rs.getString(6)), projectId);
+            rs.getString(6), rs.getString(7)), projectId);
   }
 
   /** Which of the desktops have a console open on any node. */

@@ -34,7 +34,7 @@ public final class SessionListRoute {
       JsonArray sessions = new JsonArray();
       entries.forEach(e -> sessions.add(new JsonObject().put("session_id", e.sessionId()).put("node_id", e.nodeId())
           .put("desktop_id", e.desktopId()).put("user_id", e.userId()).put("opened_at", Timestamps.workspace(e.openedAt()))
-          .put("client_address", e.clientAddress())));
+          .put("client_address", e.clientAddress()).put("mode", e.mode())));
       Responses.json(ctx, 200, new JsonObject().put("total_count", sessions.size()).put("sessions", sessions));
     }).onFailure(ctx::fail));
   }

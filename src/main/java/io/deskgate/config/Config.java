@@ -42,7 +42,8 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record Console(int tokenTtlSeconds, List<String> allowedOrigins, int connectTimeoutSeconds,
                         int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds,
                         List<String> frameAncestors, RateLimit redeemLimit, int redeemBackoffMaxSeconds,
-                        boolean websocketCompression, int maxMessageBytes, int pingLimit) {}
+                        boolean websocketCompression, int maxMessageBytes, int pingLimit, String clipboard,
+                        String viewers, int maxClipboardBytes) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
                      int tokenCacheSeconds, int hashThreads, int hashQueueLimit, RateLimit loginPerAddress,
@@ -70,7 +71,9 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record StaticProvider(int probeIntervalSeconds, int probeTimeoutMs) {}
 
   /** Linux desktops Deskgate runs on this host with TigerVNC. */
-  public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products) {}
+  /** {@code security}: vnc (VNC Authentication on loopback) or x509 (VeNCrypt X509Vnc, certificates from Deskgate's CA). */
+  public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products,
+                     String security) {}
 
   public record XvncProduct(String geometry, int depth, String command) {}
 
@@ -87,13 +90,14 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
         new Http("127.0.0.1", 8080, null, 60, 0, 10, 30, false, List.of(), new Tls(null, null, false)),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
-        new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20),
+        new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,
+            "both", "shared", 1 << 20),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(
             new StaticProvider(10, 2000),
             new Xvnc("./data/xvnc", "always", 2,
-                Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40"))),
+                Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO"),
         new Inventory(List.of()));

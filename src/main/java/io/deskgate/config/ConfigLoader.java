@@ -37,6 +37,11 @@ public final class ConfigLoader {
       "DESKGATE_DB_USER", "store.username",
       "DESKGATE_DB_PASSWORD", "store.password");
 
+  /** The values of {@code console.clipboard} (here and for projects and desktops in the inventory). */
+  public static final java.util.Set<String> CLIPBOARD = java.util.Set.of("both", "to_desktop", "from_desktop", "none");
+  /** The values of {@code console.viewers}. */
+  public static final java.util.Set<String> VIEWERS = java.util.Set.of("shared", "exclusive", "takeover");
+
   /** Keys whose whole value (a mapping or list) is one setting, given as YAML text in the environment. */
   static final java.util.Set<String> YAML_VALUED = java.util.Set.of(
       "inventory", "providers.xvnc.products", "providers.libvirt.products");
@@ -241,6 +246,14 @@ public final class ConfigLoader {
     require(c.console().maxMessageBytes() >= 4096 && c.console().maxMessageBytes() <= 64 << 20,
         "console.max_message_bytes must be 4096 to 67108864");
     require(c.console().pingLimit() >= 0, "console.ping_limit must be 0 (off) or more");
+    require(CLIPBOARD.contains(String.valueOf(c.console().clipboard())),
+        "console.clipboard must be both, to_desktop, from_desktop or none");
+    require(VIEWERS.contains(String.valueOf(c.console().viewers())),
+        "console.viewers must be shared, exclusive or takeover");
+    require(java.util.Set.of("vnc", "x509").contains(String.valueOf(c.providers().xvnc().security())),
+        "providers.xvnc.security must be vnc or x509");
+    require(c.console().maxClipboardBytes() >= 1024 && c.console().maxClipboardBytes() <= 64 << 20,
+        "console.max_clipboard_bytes must be 1024 to 67108864");
     require(c.console().redeemBackoffMaxSeconds() >= 1, "console.redeem_backoff_max_seconds must be at least 1");
     requireRate(c.auth().loginPerAddress(), "auth.login_per_address");
     requireRate(c.auth().loginPerUser(), "auth.login_per_user");

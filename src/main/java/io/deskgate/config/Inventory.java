@@ -16,7 +16,11 @@ public record Inventory(List<Domain> domains) {
 
   public record AccessKey(String ak, String sk) {}
 
-  public record Project(String id, String name, List<Member> members, List<Desktop> desktops) {}
+  /** {@code console}: the project's console policy (clipboard, viewers), over the config's. */
+  public record Project(String id, String name, List<Member> members, List<Desktop> desktops, ConsolePolicy console) {}
+
+  /** Console policy: {@code clipboard} both|to_desktop|from_desktop|none, {@code viewers} shared|exclusive|takeover. */
+  public record ConsolePolicy(String clipboard, String viewers) {}
 
   public record Member(String user, List<String> roles) {}
 
@@ -28,7 +32,17 @@ public record Inventory(List<Domain> domains) {
                         Map<String, String> metadata, String provider, String product, String libvirtDomain,
                         ConsoleEndpoint console) {}
 
-  public record ConsoleEndpoint(String host, int port, String password) {}
+  /**
+   * A desktop's console: for a static desktop, its VNC server and how to pass its security
+   * ({@code security} auto (the default), none, vnc or vencrypt; {@code username} for VeNCrypt's Plain
+   * subtypes; {@code tls} for VeNCrypt); for any desktop, its console policy over its project's.
+   */
+  public record ConsoleEndpoint(String host, int port, String password, String security, String username,
+                                ConsoleTls tls, String clipboard, String viewers) {}
+
+  /** TLS towards a desktop: see {@code io.deskgate.rfb.TlsSettings}. */
+  public record ConsoleTls(String caFile, String serverName, String clientCertFile, String clientKeyFile,
+                           Boolean allowAnonymous) {}
 
   @JsonIgnore
   public boolean isEmpty() {

@@ -4,8 +4,6 @@ import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
-import io.deskgate.desktop.Desktop;
-import io.deskgate.store.SecretBox;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -21,7 +19,8 @@ import java.util.List;
 /**
  * The browser side of a console URL: our page {@code vnc_auto.html} (built on the npm package
  * {@code @novnc/novnc}, served from the jar), its assets, and {@code POST session}, which tells the
- * page whether its token is still good and hands it the desktop's VNC password when there is one.
+ * page whether its token is still good and names the desktop. No credential of the desktop's ever
+ * reaches the page: Deskgate passes the desktop's VNC security itself.
  * The page then opens the WebSocket at {@link io.deskgate.proxy.ConsoleProxy#PATH}.
  */
 public final class ConsolePage {
@@ -34,16 +33,14 @@ public final class ConsolePage {
 
   private final ConsoleTokens tokens;
   private final AttemptLimit attempts;
-  private final SecretBox secrets;
   private final Buffer page;
   private final String contentSecurityPolicy;
   private final boolean frameable;
 
   /** {@code frameAncestors}: the pages that may embed the console in a frame; none when empty. */
-  public ConsolePage(ConsoleTokens tokens, SecretBox secrets, AttemptLimit attempts, List<String> frameAncestors) {
+  public ConsolePage(ConsoleTokens tokens, AttemptLimit attempts, List<String> frameAncestors) {
     this.tokens = tokens;
     this.attempts = attempts;
-    this.secrets = secrets;
     this.frameable = !frameAncestors.isEmpty();
     this.contentSecurityPolicy = CSP + (frameable ? String.join(" ", frameAncestors) : "'none'");
     this.page = resource("web/console/vnc_auto.html");
@@ -99,13 +96,7 @@ public final class ConsolePage {
         return;
       }
       attempts.succeeded(client);
-      Desktop d = desktop.get();
-      JsonObject answer = new JsonObject().put("computer_name", d.computerName());
-      if (d.console().passwordSealed() != null) {
-        answer.put("credentials", new JsonObject()
-            .put("password", secrets.open(d.console().passwordSealed(), Desktop.passwordSealContext(d.id()))));
-      }
-      Responses.json(ctx, 200, answer);
+      Responses.json(ctx, 200, new JsonObject().put("computer_name", desktop.get().computerName()));
     }).onFailure(ctx::fail);
   }
 

@@ -7,11 +7,17 @@ import io.deskgate.auth.Digests;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleRefusal;
 import io.deskgate.proxy.TokenLookup;
+import io.deskgate.rfb.DesktopTls;
+import io.deskgate.rfb.SecurityMode;
 import io.deskgate.store.Database;
+import io.deskgate.store.SecretBox;
 import io.deskgate.store.StoreUnavailableException;
 import io.vertx.core.Future;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,31 +40,37 @@ public final class ConsoleTokens implements TokenLookup {
   private final Database db;
   private final DesktopStore desktops;
   private final long ttlMillis;
+  private final SecretBox secrets;
+  private final ConsolePolicy defaults;
 
-  public ConsoleTokens(Database db, DesktopStore desktops, int ttlSeconds) {
+  /** {@code defaults}: the config's clipboard and viewers policy, for desktops and projects without their own. */
+  public ConsoleTokens(Database db, DesktopStore desktops, SecretBox secrets, ConsolePolicy defaults, int ttlSeconds) {
     this.db = db;
+    this.defaults = defaults;
+    this.secrets = secrets;
     this.desktops = desktops;
     this.ttlMillis = ttlSeconds * 1000L;
   }
 
-  /** A fresh token for the user on the desktop. */
+  /** A fresh token for the user on the desktop, for a full console. */
   public String issue(Connection c, Desktop desktop, String userId) throws SQLException {
-    return issue(c, desktop.projectId(), desktop.id(), null, userId);
+    return issue(c, desktop.projectId(), desktop.id(), null, userId, false);
   }
 
   /**
-   * A fresh token for the user on the project's desktop, in one statement that stores it only when the
-   * desktop accepts consoles and, when {@code owner} is given, is assigned to that user; null otherwise.
+   * A fresh token for the user on the project's desktop (for a view-only console when {@code viewOnly}),
+   * in one statement that stores it only when the desktop accepts consoles and, when {@code owner} is
+   * given, is assigned to that user; null otherwise.
    */
-  public String issue(Connection c, String projectId, String desktopId, String owner, String userId)
-      throws SQLException {
+  public String issue(Connection c, String projectId, String desktopId, String owner, String userId,
+                      boolean viewOnly) throws SQLException {
     String token = UUID.randomUUID().toString();
     long now = System.currentTimeMillis();
-    String sql = "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at) "
-        + "SELECT ?, d.id, d.project_id, ?, ?, ? FROM desktops d WHERE d.id = ? AND d.project_id = ? "
+    String sql = "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at, "
+        + "view_only) SELECT ?, d.id, d.project_id, ?, ?, ?, ? FROM desktops d WHERE d.id = ? AND d.project_id = ? "
         + "AND d.status = 'ACTIVE' AND d.task_status = ''" + (owner == null ? "" : " AND d.user_name = ?");
-    List<Object> args = new ArrayList<>(List.of(Digests.sha256Hex(token), userId, now, now + ttlMillis, desktopId,
-        projectId));
+    List<Object> args = new ArrayList<>(List.of(Digests.sha256Hex(token), userId, now, now + ttlMillis, viewOnly,
+        desktopId, projectId));
     if (owner != null) {
       args.add(owner);
     }
@@ -82,18 +94,52 @@ public final class ConsoleTokens implements TokenLookup {
           now, hash, now) != 1) {
         throw new ConsoleRefusal(CloseReason.TOKEN_REFUSED, whyUnusable(c, hash, now));
       }
-      return one(c, "SELECT t.user_id, " + DesktopStore.columns("d") + " FROM console_tokens t "
-              + "JOIN desktops d ON d.id = t.desktop_id WHERE t.token_hash = ?",
+      return one(c, "SELECT t.user_id, t.view_only, " + DesktopStore.projectPolicyColumns("p") + ", "
+              + DesktopStore.columns("d") + " FROM console_tokens t JOIN desktops d ON d.id = t.desktop_id "
+              + "LEFT JOIN project_console_policies p ON p.project_id = d.project_id WHERE t.token_hash = ?",
           rs -> {
-            Desktop desktop = DesktopStore.desktop(rs, 1);
+            Desktop desktop = DesktopStore.desktop(rs, 4);
             if (!desktop.acceptsConsoles()) {
               throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
             }
-            return new Target(desktop.id(), rs.getString(1), desktop.console().host(), desktop.console().port());
+            ConsolePolicy policy = new ConsolePolicy(rs.getBoolean(2),
+                pick(ConsolePolicy.Clipboard.class, desktop.console().clipboard(), rs.getString(3), defaults.clipboard()),
+                pick(ConsolePolicy.Viewers.class, desktop.console().viewers(), rs.getString(4), defaults.viewers()));
+            return target(desktop, rs.getString(1), policy);
           }, hash)
           .orElseThrow(() -> new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop deleted"));
     }).recover(e -> Future.failedFuture(e instanceof StoreUnavailableException
         ? new ConsoleRefusal(CloseReason.STORE_UNAVAILABLE, e.getMessage()) : e));
+  }
+
+  /**
+   * What the proxy needs to reach the desktop: its credentials unsealed, and TLS prepared (files read
+   * here, off the event loop) when its security mode may lead to VeNCrypt.
+   */
+  private Target target(Desktop desktop, String userId, ConsolePolicy policy) {
+    Desktop.ConsoleEndpoint endpoint = desktop.console();
+    String password = endpoint.passwordSealed() == null ? null
+        : secrets.open(endpoint.passwordSealed(), Desktop.passwordSealContext(desktop.id()));
+    DesktopTls tls = null;
+    if (endpoint.security() == SecurityMode.AUTO || endpoint.security() == SecurityMode.VENCRYPT) {
+      try {
+        tls = DesktopTls.load(endpoint.tls());
+      } catch (IOException | GeneralSecurityException e) {
+        throw new ConsoleRefusal(CloseReason.DESKTOP_TLS_FAILED, "TLS settings of desktop " + desktop.id()
+            + " cannot be loaded: " + e.getMessage());
+      }
+    }
+    return new Target(desktop.id(), userId, endpoint.host(), endpoint.port(), desktop.computerName(),
+        endpoint.credentials(password), tls, policy);
+  }
+
+  /** The desktop's value, else its project's, else the config's. */
+  private static <E extends Enum<E>> E pick(Class<E> type, String desktops, String projects, E configured) {
+    E value = ConsolePolicy.parse(type, desktops);
+    if (value == null) {
+      value = ConsolePolicy.parse(type, projects);
+    }
+    return value == null ? configured : value;
   }
 
   /** The desktop of a token that is still unused and unexpired, without consuming it (for the page). */

@@ -15,7 +15,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /v2/{project_id}/desktops/{desktop_id}/remote-consoles}: checks the caller, the
- * {@code createConsole} permission and the desktop's state, stores a fresh one-time token and answers
+ * {@code createConsole} permission (or, with Deskgate's extension {@code ?console_mode=view}, the
+ * {@code viewConsole} permission, for a view-only console bound to the token) and the desktop's state,
+ * stores a fresh one-time token and answers
  * {@code {"type":"novnc","url":".../vnc_auto.html?token=...&lang=EN","protocol":"vnc"}}.
  */
 public final class RemoteConsoleRoute {
@@ -48,20 +50,23 @@ public final class RemoteConsoleRoute {
   private void handle(RoutingContext ctx) {
     String desktopId = ctx.pathParam("desktop_id");
     Language lang = Language.of(ctx.request().getHeader("X-Language"), ctx.request().getHeader("Accept-Language"));
+    String mode = ctx.request().getParam("console_mode");
     access.caller(ctx)
         .compose(caller -> {
           DesktopStore.requireValidId(desktopId);
+          boolean viewOnly = viewOnly(mode);
+          Action action = viewOnly ? Action.VIEW_CONSOLE : Action.CREATE_CONSOLE;
           String resource = "desktop " + desktopId;
-          policy.requireAny(caller, Action.CREATE_CONSOLE, resource);
-          String owner = policy.reachesAll(caller, Action.CREATE_CONSOLE) ? null : caller.userName();
+          policy.requireAny(caller, action, resource);
+          String owner = policy.reachesAll(caller, action) ? null : caller.userName();
           return db.run(c -> {
-            String token = tokens.issue(c, caller.projectId(), desktopId, owner, caller.userId());
+            String token = tokens.issue(c, caller.projectId(), desktopId, owner, caller.userId(), viewOnly);
             if (token != null) {
               return token;
             }
             // not issued: say why
             Desktop desktop = desktops.find(c, caller.projectId(), desktopId).orElseThrow(ApiException::desktopNotFound);
-            policy.require(caller, Action.CREATE_CONSOLE, resource, desktop.userName());
+            policy.require(caller, action, resource, desktop.userName());
             throw ApiException.desktopConflict(desktop.stateForConflict(), "createConsole", desktop.id());
           });
         })
@@ -73,5 +78,16 @@ public final class RemoteConsoleRoute {
               .put("protocol", "vnc"));
         })
         .onFailure(ctx::fail);
+  }
+
+  /** Deskgate's extension {@code ?console_mode=view|full} (absent: full; the Huawei SDK never sends it). */
+  private static boolean viewOnly(String mode) {
+    if (mode == null || mode.equals("full")) {
+      return false;
+    }
+    if (mode.equals("view")) {
+      return true;
+    }
+    throw ApiException.badParameter("console_mode must be view or full.");
   }
 }

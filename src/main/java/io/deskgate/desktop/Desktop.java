@@ -1,5 +1,8 @@
 package io.deskgate.desktop;
 
+import io.deskgate.rfb.DesktopSecurity;
+import io.deskgate.rfb.SecurityMode;
+import io.deskgate.rfb.TlsSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +36,39 @@ public record Desktop(String id, String projectId, String computerName, String u
         Map.copyOf(metadata), console, source, System.currentTimeMillis());
   }
 
-  /** Where the desktop's VNC server listens; {@code passwordSealed} is null when it has none. */
-  public record ConsoleEndpoint(String host, int port, String passwordSealed) {}
+  /**
+   * Where the desktop's VNC server listens and how Deskgate passes its security: {@code passwordSealed}
+   * is null when it has none; {@code username} is for VeNCrypt's Plain subtypes. {@code clipboard} and
+   * {@code viewers} are the desktop's console policy, null where its project's applies.
+   */
+  public record ConsoleEndpoint(String host, int port, String passwordSealed, SecurityMode security, String username,
+                                TlsSettings tls, String clipboard, String viewers) {
+
+    public ConsoleEndpoint {
+      security = security == null ? SecurityMode.AUTO : security;
+      tls = tls == null ? TlsSettings.DEFAULT : tls;
+    }
+
+    /** An endpoint with security {@code auto}, no username and no TLS settings. */
+    public ConsoleEndpoint(String host, int port, String passwordSealed) {
+      this(host, port, passwordSealed, SecurityMode.AUTO, null, TlsSettings.DEFAULT, null, null);
+    }
+
+    /** What a handshake with the desktop needs, given its password in clear (null when none). */
+    public DesktopSecurity credentials(String password) {
+      return new DesktopSecurity(security, username, password, tls);
+    }
+
+    /** The same security, at another address (the desktop's VNC server moved). */
+    public ConsoleEndpoint movedTo(String newHost, int newPort) {
+      return new ConsoleEndpoint(newHost, newPort, passwordSealed, security, username, tls, clipboard, viewers);
+    }
+
+    /** The same endpoint under another console policy. */
+    public ConsoleEndpoint withPolicy(String newClipboard, String newViewers) {
+      return new ConsoleEndpoint(host, port, passwordSealed, security, username, tls, newClipboard, newViewers);
+    }
+  }
 
   /** A console can be opened only on a running desktop with no task in progress. */
   public boolean acceptsConsoles() {

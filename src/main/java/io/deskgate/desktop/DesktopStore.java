@@ -4,6 +4,8 @@ import static io.deskgate.store.Sql.one;
 import static io.deskgate.store.Sql.update;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.rfb.SecurityMode;
+import io.deskgate.rfb.TlsSettings;
 import io.deskgate.store.Sql;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +32,7 @@ public final class DesktopStore {
   public static String columns(String alias) {
     return String.join(", ", java.util.Arrays.stream(new String[] {"id", "project_id", "computer_name", "user_name",
         "status", "task_status", "ip_addresses", "metadata", "console_host", "console_port", "console_password_enc",
+        "console_security", "console_username", "console_tls", "console_clipboard", "console_viewers",
         "provider", "product", "provider_ref", "owner_node", "created_at"}).map(c -> alias + "." + c).toList());
   }
 
@@ -60,16 +63,20 @@ public final class DesktopStore {
     String metadata = new JsonObject(Map.copyOf(d.metadata())).encode();
     Desktop.Source src = d.source();
     int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, ip_addresses = ?, "
-            + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, provider = ?, product = ?, "
-            + "provider_ref = ?, owner_node = ?, updated_at = ? WHERE id = ?",
+            + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, console_security = ?, "
+            + "console_username = ?, console_tls = ?, console_clipboard = ?, console_viewers = ?, provider = ?, product = ?, provider_ref = ?, owner_node = ?, "
+            + "updated_at = ? WHERE id = ?",
         d.projectId(), d.computerName(), d.userName(), ips, metadata, console.host(), console.port(),
-        console.passwordSealed(), src.provider(), src.product(), src.ref(), src.ownerNode(), now, d.id());
+        console.passwordSealed(), console.security().configName(), console.username(), tlsJson(console.tls()),
+        console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(), src.ownerNode(), now, d.id());
     if (updated == 0) {
       update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, ip_addresses, "
-              + "metadata, console_host, console_port, console_password_enc, provider, product, provider_ref, owner_node, "
-              + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + "metadata, console_host, console_port, console_password_enc, console_security, console_username, console_tls, "
+              + "console_clipboard, console_viewers, provider, product, provider_ref, owner_node, created_at, "
+              + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           d.id(), d.projectId(), d.computerName(), d.userName(), d.status(), d.taskStatus(), ips, metadata,
-          console.host(), console.port(), console.passwordSealed(), src.provider(), src.product(), src.ref(),
+          console.host(), console.port(), console.passwordSealed(), console.security().configName(),
+          console.username(), tlsJson(console.tls()), console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(),
           src.ownerNode(), d.createdAt(), now);
     }
   }
@@ -117,9 +124,24 @@ public final class DesktopStore {
   }
 
   public boolean setConsole(Connection c, String desktopId, Desktop.ConsoleEndpoint console) throws SQLException {
-    return update(c, "UPDATE desktops SET console_host = ?, console_port = ?, console_password_enc = ?, updated_at = ? "
-        + "WHERE id = ?", console.host(), console.port(), console.passwordSealed(), System.currentTimeMillis(),
-        desktopId) == 1;
+    return update(c, "UPDATE desktops SET console_host = ?, console_port = ?, console_password_enc = ?, "
+            + "console_security = ?, console_username = ?, console_tls = ?, updated_at = ? WHERE id = ?",
+        console.host(), console.port(), console.passwordSealed(), console.security().configName(), console.username(),
+        tlsJson(console.tls()), System.currentTimeMillis(), desktopId) == 1;
+  }
+
+  /** Sets a project's console policy (null values: the config's). */
+  public void setProjectPolicy(Connection c, String projectId, String clipboard, String viewers) throws SQLException {
+    if (update(c, "UPDATE project_console_policies SET clipboard = ?, viewers = ? WHERE project_id = ?",
+        clipboard, viewers, projectId) == 0) {
+      update(c, "INSERT INTO project_console_policies (project_id, clipboard, viewers) VALUES (?, ?, ?)",
+          projectId, clipboard, viewers);
+    }
+  }
+
+  /** The columns of a project's console policy, for queries that join {@code project_console_policies} as {@code alias}. */
+  public static String projectPolicyColumns(String alias) {
+    return alias + ".clipboard, " + alias + ".viewers";
   }
 
   public boolean delete(Connection c, String desktopId) throws SQLException {
@@ -144,8 +166,28 @@ public final class DesktopStore {
     new JsonObject(rs.getString(o + 8)).forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
     return new Desktop(rs.getString(o + 1), rs.getString(o + 2), rs.getString(o + 3), rs.getString(o + 4),
         rs.getString(o + 5), rs.getString(o + 6), ips, metadata,
-        new Desktop.ConsoleEndpoint(rs.getString(o + 9), rs.getInt(o + 10), rs.getString(o + 11)),
-        new Desktop.Source(rs.getString(o + 12), rs.getString(o + 13), rs.getString(o + 14), rs.getString(o + 15)),
-        rs.getLong(o + 16));
+        new Desktop.ConsoleEndpoint(rs.getString(o + 9), rs.getInt(o + 10), rs.getString(o + 11),
+            SecurityMode.parse(rs.getString(o + 12)), rs.getString(o + 13), tls(rs.getString(o + 14)),
+            rs.getString(o + 15), rs.getString(o + 16)),
+        new Desktop.Source(rs.getString(o + 17), rs.getString(o + 18), rs.getString(o + 19), rs.getString(o + 20)),
+        rs.getLong(o + 21));
+  }
+
+  private static String tlsJson(TlsSettings tls) {
+    if (tls.equals(TlsSettings.DEFAULT)) {
+      return null;
+    }
+    return new JsonObject().put("ca_file", tls.caFile()).put("server_name", tls.serverName())
+        .put("client_cert_file", tls.clientCertFile()).put("client_key_file", tls.clientKeyFile())
+        .put("allow_anonymous", tls.allowAnonymous()).encode();
+  }
+
+  private static TlsSettings tls(String json) {
+    if (json == null) {
+      return TlsSettings.DEFAULT;
+    }
+    JsonObject o = new JsonObject(json);
+    return new TlsSettings(o.getString("ca_file"), o.getString("server_name"), o.getString("client_cert_file"),
+        o.getString("client_key_file"), o.getBoolean("allow_anonymous", false));
   }
 }

@@ -8,14 +8,20 @@ import io.deskgate.auth.IdentityStore;
 import io.deskgate.auth.PasswordHasher;
 import io.deskgate.auth.Role;
 import io.deskgate.config.ConfigException;
+import io.deskgate.config.ConfigLoader;
 import io.deskgate.config.Inventory;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.provider.LibvirtProvider;
 import io.deskgate.provider.StaticProvider;
 import io.deskgate.provider.XvncProvider;
+import io.deskgate.rfb.DesktopTls;
+import io.deskgate.rfb.SecurityMode;
+import io.deskgate.rfb.TlsSettings;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -141,6 +147,12 @@ public final class InventoryApplier {
     } else {
       update(c, "UPDATE projects SET name = ? WHERE id = ?", spec.name(), projectId);
     }
+    Inventory.ConsolePolicy policy = spec.console();
+    desktops.setProjectPolicy(c, projectId,
+        policyValue(projectWhere + ": console.clipboard", policy == null ? null : policy.clipboard(),
+            ConfigLoader.CLIPBOARD),
+        policyValue(projectWhere + ": console.viewers", policy == null ? null : policy.viewers(),
+            ConfigLoader.VIEWERS));
     for (Inventory.Member member : list(spec.members())) {
       applyMember(c, domainId, projectId, member, projectWhere);
     }
@@ -186,7 +198,8 @@ public final class InventoryApplier {
         }
         String sealed = endpoint.password() == null || endpoint.password().isEmpty()
             ? null : secrets.seal(endpoint.password(), Desktop.passwordSealContext(spec.id()));
-        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed);
+        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed, security(at, endpoint),
+            blankToNull(endpoint.username()), tls(at, endpoint.tls()), null, null);
         source = Desktop.Source.STATIC;
       }
       case XvncProvider.NAME -> {
@@ -206,10 +219,60 @@ public final class InventoryApplier {
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }
+    Inventory.ConsoleEndpoint given = spec.console();
+    console = console.withPolicy(policyValue(at + ": console.clipboard", given == null ? null : given.clipboard(),
+        ConfigLoader.CLIPBOARD), policyValue(at + ": console.viewers", given == null ? null : given.viewers(),
+        ConfigLoader.VIEWERS));
     desktops.upsert(c, Desktop.registered(projectId, spec.id(),
         spec.computerName() == null ? spec.id() : spec.computerName(),
         spec.userName() == null ? "" : spec.userName(),
         list(spec.ipAddresses()), spec.metadata() == null ? Map.of() : spec.metadata(), console, source));
+  }
+
+  /** A console policy value of the inventory: null when not given, else one of {@code allowed}. */
+  static String policyValue(String what, String value, Set<String> allowed) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!allowed.contains(v)) {
+      throw new ConfigException(what + " must be one of " + new java.util.TreeSet<>(allowed) + ", got '" + value + "'");
+    }
+    return v;
+  }
+
+  private static SecurityMode security(String at, Inventory.ConsoleEndpoint endpoint) {
+    SecurityMode mode = SecurityMode.parse(endpoint.security());
+    if (mode == null) {
+      throw new ConfigException(at + ": console.security must be auto, none, vnc or vencrypt, got '"
+          + endpoint.security() + "'");
+    }
+    if (mode == SecurityMode.VNC && (endpoint.password() == null || endpoint.password().isEmpty())) {
+      throw new ConfigException(at + ": console.security vnc needs console.password");
+    }
+    return mode;
+  }
+
+  /** The TLS settings, with their files read once now so a wrong path or a bad PEM fails the start. */
+  private static TlsSettings tls(String at, Inventory.ConsoleTls tls) {
+    if (tls == null) {
+      return TlsSettings.DEFAULT;
+    }
+    if ((tls.clientCertFile() == null) != (tls.clientKeyFile() == null)) {
+      throw new ConfigException(at + ": console.tls needs both client_cert_file and client_key_file, or neither");
+    }
+    TlsSettings settings = new TlsSettings(blankToNull(tls.caFile()), blankToNull(tls.serverName()),
+        blankToNull(tls.clientCertFile()), blankToNull(tls.clientKeyFile()), Boolean.TRUE.equals(tls.allowAnonymous()));
+    try {
+      DesktopTls.load(settings);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new ConfigException(at + ": console.tls: " + e.getMessage());
+    }
+    return settings;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private static void requireName(String name, String message) {

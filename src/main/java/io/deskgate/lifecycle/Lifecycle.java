@@ -4,6 +4,7 @@ import io.deskgate.api.ApiException;
 import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
+import io.deskgate.rfb.SecurityMode;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.provider.DesktopProvider;
 import io.deskgate.provider.ProviderException;
@@ -229,7 +230,7 @@ public final class Lifecycle {
     DesktopProvider.Machine machine = provider.create(id, product, computerName);
     String sealed = machine.vncPassword() == null ? null : secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(id));
     Desktop desktop = Desktop.registered(projectId, id, computerName, userName, List.of(machine.host()),
-        metadata, new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealed),
+        metadata, endpoint(machine, sealed),
         new Desktop.Source(provider.name(), product, machine.ref(), provider instanceof XvncProvider ? node : null));
     try {
       db.runNow(c -> {
@@ -304,15 +305,27 @@ public final class Lifecycle {
     };
   }
 
-  /** Whether the machine's VNC server listens elsewhere than the desktop's recorded console. */
+  /** The console endpoint of a machine a provider just made: VeNCrypt when the provider set TLS up. */
+  private static Desktop.ConsoleEndpoint endpoint(DesktopProvider.Machine machine, String sealedPassword) {
+    return machine.tls() == null ? new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealedPassword)
+        : new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealedPassword, SecurityMode.VENCRYPT, null,
+            machine.tls(), null, null);
+  }
+
+  /** Whether the machine's VNC server listens elsewhere, or with other TLS, than the desktop's recorded console. */
   static boolean consoleMoved(Desktop d, DesktopProvider.Machine machine) {
-    return !machine.host().equals(d.console().host()) || machine.port() != d.console().port();
+    return !machine.host().equals(d.console().host()) || machine.port() != d.console().port()
+        || machine.tls() != null && !machine.tls().equals(d.console().tls());
   }
 
   private void updateEndpoint(Connection c, Desktop d, DesktopProvider.Machine machine) throws SQLException {
     if (consoleMoved(d, machine)) {
-      desktops.setConsole(c, d.id(),
-          new Desktop.ConsoleEndpoint(machine.host(), machine.port(), d.console().passwordSealed()));
+      Desktop.ConsoleEndpoint moved = d.console().movedTo(machine.host(), machine.port());
+      if (machine.tls() != null) {
+        moved = new Desktop.ConsoleEndpoint(moved.host(), moved.port(), moved.passwordSealed(), SecurityMode.VENCRYPT,
+            moved.username(), machine.tls(), moved.clipboard(), moved.viewers());
+      }
+      desktops.setConsole(c, d.id(), moved);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.deskgate.provider;
 
+import io.deskgate.rfb.TlsSettings;
+
 import io.deskgate.desktop.Desktop;
 
 /**
@@ -29,7 +31,15 @@ public interface DesktopProvider {
   Observation observe(Desktop desktop);
 
   /** A machine as the provider runs it: its name and where its VNC server listens. */
-  record Machine(String ref, String host, int port, String vncPassword) {}
+  /**
+   * A desktop's machine as its provider runs it: where its VNC server listens, its VNC password when the
+   * provider just set one, and the TLS Deskgate must use with it (null: none set by the provider).
+   */
+  record Machine(String ref, String host, int port, String vncPassword, TlsSettings tls) {
+    public Machine(String ref, String host, int port, String vncPassword) {
+      this(ref, host, port, vncPassword, null);
+    }
+  }
 
   /** Powered on (and where its console listens, which may have moved), powered off, or not there. */
   record Observation(Power power, Machine machine, String detail) {}

@@ -1,13 +1,16 @@
 package io.deskgate.provider;
 
 import io.deskgate.desktop.Desktop;
-import io.deskgate.rfb.RfbProbe;
+import io.deskgate.rfb.ClientHandshake;
+import io.deskgate.rfb.DesktopTls;
 import io.deskgate.store.SecretBox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.SSLSocket;
 import java.net.SocketTimeoutException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,11 +67,11 @@ public final class StaticProvider implements DesktopProvider {
   }
 
   /**
-   * RUNNING when the endpoint completes an RFB handshake ({@link RfbProbe}, with the desktop's VNC
-   * password when it has one) within the probe timeout, counted from the connect to the ServerInit so a
-   * server that drips bytes cannot stretch it; UNREACHABLE otherwise. A server that speaks RFB with
-   * security the probe cannot complete is RUNNING, and probed again only after {@link #HOLD_UNSUPPORTED_NANOS}:
-   * each such probe leaves a failure in the server's blacklist count.
+   * RUNNING when the endpoint completes an RFB handshake ({@link ClientHandshake}, with the desktop's
+   * credentials and TLS settings, as a console would) within the probe timeout, counted from the connect
+   * to the ServerInit so a server that drips bytes cannot stretch it; UNREACHABLE otherwise. A server
+   * that speaks RFB with security the desktop's config does not allow is RUNNING, and probed again only
+   * after {@link #HOLD_UNSUPPORTED_NANOS}: each such probe leaves a failure in the server's blacklist count.
    */
   @Override
   public Observation observe(Desktop desktop) {
@@ -82,44 +85,58 @@ public final class StaticProvider implements DesktopProvider {
     String where = endpoint.host() + ":" + endpoint.port();
     String password = endpoint.passwordSealed() == null ? null
         : secrets.open(endpoint.passwordSealed(), Desktop.passwordSealContext(desktop.id()));
-    RfbProbe probe = new RfbProbe(password);
+    ClientHandshake handshake = new ClientHandshake(endpoint.credentials(password));
     long deadline = now + TimeUnit.MILLISECONDS.toNanos(probeTimeoutMs);
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), probeTimeoutMs);
-      s.setTcpNoDelay(true);
-      InputStream in = s.getInputStream();
-      OutputStream out = s.getOutputStream();
+    try (Socket plain = new Socket()) {
+      plain.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), probeTimeoutMs);
+      plain.setTcpNoDelay(true);
+      Socket s = plain;
       byte[] chunk = new byte[4096];
-      while (probe.result() == RfbProbe.Result.PENDING) {
+      while (handshake.outcome() == ClientHandshake.Outcome.PENDING) {
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         if (left <= 0) {
           return unreachable(where + ": no complete RFB handshake within " + probeTimeoutMs + " ms");
         }
         s.setSoTimeout((int) left);
-        int n = in.read(chunk);
+        int n = s.getInputStream().read(chunk);
         if (n < 0) {
           return unreachable(where + ": closed during the RFB handshake");
         }
-        byte[] reply = probe.feed(chunk, 0, n);
+        byte[] reply = handshake.feed(chunk, 0, n).reply();
+        if (handshake.outcome() == ClientHandshake.Outcome.START_TLS) {
+          s = tls(plain, endpoint, handshake.anonymousTls());
+          reply = handshake.tlsEstablished();
+        }
         if (reply.length > 0) {
-          out.write(reply);
-          out.flush();
+          s.getOutputStream().write(reply);
+          s.getOutputStream().flush();
         }
       }
     } catch (SocketTimeoutException e) {
       return unreachable(where + ": no complete RFB handshake within " + probeTimeoutMs + " ms");
-    } catch (IOException e) {
+    } catch (IOException | GeneralSecurityException e) {
       return unreachable(where + ": " + e.getMessage());
     }
-    return switch (probe.result()) {
-      case READY -> new Observation(Power.RUNNING, null, "RFB handshake completed");
-      case UNSUPPORTED -> {
-        Observation up = new Observation(Power.RUNNING, null, "speaks RFB; " + probe.detail());
-        holds.put(desktop.id(), new Held(up, System.nanoTime() + HOLD_UNSUPPORTED_NANOS));
-        yield up;
-      }
-      default -> unreachable(where + ": " + probe.detail());
-    };
+    if (handshake.outcome() == ClientHandshake.Outcome.READY) {
+      return new Observation(Power.RUNNING, null, "RFB handshake completed");
+    }
+    if (handshake.failure() == ClientHandshake.Failure.NO_COMMON_SECURITY) {
+      Observation up = new Observation(Power.RUNNING, null, "speaks RFB; " + handshake.detail());
+      holds.put(desktop.id(), new Held(up, System.nanoTime() + HOLD_UNSUPPORTED_NANOS));
+      return up;
+    }
+    return unreachable(where + ": " + handshake.detail());
+  }
+
+  /** The probe's connection in TLS, as VeNCrypt asked, verified as a console's would be. */
+  private static Socket tls(Socket plain, Desktop.ConsoleEndpoint endpoint, boolean anonymous)
+      throws IOException, GeneralSecurityException {
+    DesktopTls tls = DesktopTls.load(endpoint.tls());
+    SSLSocket s = anonymous ? tls.anonymousSocket(plain, endpoint.host(), endpoint.port())
+        : tls.socket(plain, endpoint.host(), endpoint.port());
+    s.setSoTimeout(plain.getSoTimeout());
+    s.startHandshake();
+    return s;
   }
 
   private static Observation unreachable(String why) {

@@ -28,12 +28,20 @@ public final class XvncDesktop implements AutoCloseable {
   public static final String DEFAULT_COMMAND = "xterm -geometry 100x30+40+40 -bg white -fg black "
       + "-fa 'DejaVu Sans Mono' -fs 12";
 
-  /** What to run: a 0 display or port picks a free one. */
+  /**
+   * What to run: a 0 display or port picks a free one. With {@code tlsCert} and {@code tlsKey} the
+   * server requires VeNCrypt X509 (X509Vnc with a password, X509None without).
+   */
   public record Spec(String name, String password, String geometry, int depth, String command, int display,
-                     int port, boolean detached) {
+                     int port, boolean detached, Path tlsCert, Path tlsKey) {
     /** A throw-away desktop with an xterm, tied to this process (tests, the demo's first run). */
     public static Spec simple(String name, String password, String geometry) {
-      return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false);
+      return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false, null, null);
+    }
+
+    /** The same desktop, requiring TLS with this certificate and key. */
+    public Spec withTls(Path cert, Path key) {
+      return new Spec(name, password, geometry, depth, command, display, port, detached, cert, key);
     }
   }
 
@@ -102,16 +110,20 @@ public final class XvncDesktop implements AutoCloseable {
     int port = wanted && spec.port() > 0 && portFree(spec.port()) ? spec.port() : freePort();
     List<String> xvnc = new ArrayList<>(List.of("Xvnc", ":" + display, "-rfbport", String.valueOf(port),
         "-interface", "127.0.0.1", "-localhost", "-nolisten", "tcp", "-geometry", spec.geometry(),
-        "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared",
-        // Behind the proxy every connection comes from one address: TigerVNC's per-host blacklist
-        // would lock every user out after a few abandoned handshakes. Deskgate's tokens guard access.
-        "-UseBlacklist=0"));
+        // TigerVNC's blacklist stays on: Deskgate completes every handshake it starts with the right
+        // credentials, so a browser that gives up midway no longer counts against Deskgate's address.
+        "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared"));
+    String tls = spec.tlsCert() == null ? "" : "X509";
     if (spec.password() == null) {
-      xvnc.addAll(List.of("-SecurityTypes", "None"));
+      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "None" : "X509None"));
     } else {
       Path passwordFile = runDir.resolve("vncpasswd");
       writePasswordFile(passwordFile, spec.password());
-      xvnc.addAll(List.of("-SecurityTypes", "VncAuth", "-PasswordFile", passwordFile.toString()));
+      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "VncAuth" : "X509Vnc", "-PasswordFile",
+          passwordFile.toString()));
+    }
+    if (spec.tlsCert() != null) {
+      xvnc.addAll(List.of("-X509Cert", spec.tlsCert().toString(), "-X509Key", spec.tlsKey().toString()));
     }
     ProcessHandle server = spawn(runDir, "xvnc", xvnc, display, spec.detached());
     try {

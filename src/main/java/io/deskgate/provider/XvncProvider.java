@@ -3,12 +3,16 @@ package io.deskgate.provider;
 import io.deskgate.auth.Digests;
 import io.deskgate.config.Config;
 import io.deskgate.desktop.Desktop;
+import io.deskgate.rfb.TlsSettings;
+import io.deskgate.web.DesktopCa;
 import io.deskgate.store.SecretBox;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -26,6 +30,8 @@ public final class XvncProvider implements DesktopProvider {
 
   public static final String NAME = "xvnc";
   private static final Logger log = LoggerFactory.getLogger(XvncProvider.class);
+  /** Where, under the run directory, Deskgate's CA for its xvnc desktops lives (with {@code security: x509}). */
+  static final String CA_DIR = "ca";
 
   private final Config.Xvnc config;
   private final Path runDir;
@@ -52,21 +58,21 @@ public final class XvncProvider implements DesktopProvider {
     Config.XvncProduct p = product(product);
     String password = Digests.randomPassword(8);
     XvncDesktop desktop = launch(desktopId, computerName, password, p, 0, 0);
-    return new Machine(desktopId, "127.0.0.1", desktop.port(), password);
+    return machine(desktopId, desktop.port(), password);
   }
 
   @Override
   public Machine start(Desktop desktop) throws ProviderException {
     Optional<XvncDesktop> running = adopt(desktop.id());
     if (running.isPresent()) {
-      return new Machine(desktop.id(), "127.0.0.1", running.get().port(), null);
+      return machine(desktop.id(), running.get().port(), null);
     }
     JsonObject state = state(desktop.id()).orElse(new JsonObject());
     String password = desktop.console().passwordSealed() == null ? null
         : secrets.open(desktop.console().passwordSealed(), Desktop.passwordSealContext(desktop.id()));
     XvncDesktop started = launch(desktop.id(), desktop.computerName(), password, product(desktop.source().product()),
         state.getInteger("display", 0), state.getInteger("port", desktop.console().port()));
-    return new Machine(desktop.id(), "127.0.0.1", started.port(), null);
+    return machine(desktop.id(), started.port(), null);
   }
 
   @Override
@@ -89,7 +95,7 @@ public final class XvncProvider implements DesktopProvider {
   @Override
   public Observation observe(Desktop desktop) {
     return adopt(desktop.id())
-        .map(d -> new Observation(Power.RUNNING, new Machine(desktop.id(), "127.0.0.1", d.port(), null), "Xvnc :" + d.display()))
+        .map(d -> new Observation(Power.RUNNING, machine(desktop.id(), d.port(), null), "Xvnc :" + d.display()))
         .orElse(new Observation(Power.STOPPED, null, "Xvnc is not running"));
   }
 
@@ -101,7 +107,7 @@ public final class XvncProvider implements DesktopProvider {
     try (Stream<Path> dirs = Files.list(runDir)) {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
         String id = dir.getFileName().toString();
-        if (!knownDesktopIds.contains(id)) {
+        if (!knownDesktopIds.contains(id) && !id.equals(CA_DIR)) {
           adopt(id).ifPresent(XvncDesktop::close);
           removeRunDir(id);
           log.info("xvnc: removed the orphaned desktop {} (no longer in the store)", id);
@@ -112,18 +118,37 @@ public final class XvncProvider implements DesktopProvider {
     }
   }
 
+  private Machine machine(String desktopId, int port, String password) {
+    return new Machine(desktopId, "127.0.0.1", port, password, x509()
+        ? new TlsSettings(runDir.resolve(CA_DIR).resolve("ca.pem").toString(), "127.0.0.1", null, null, false) : null);
+  }
+
+  private boolean x509() {
+    return "x509".equals(config.security());
+  }
+
   private XvncDesktop launch(String desktopId, String name, String password, Config.XvncProduct product,
                              int display, int port) throws ProviderException {
     Path dir = runDir.resolve(desktopId);
     try {
-      XvncDesktop desktop = XvncDesktop.start(dir, new XvncDesktop.Spec(name, password, product.geometry(),
-          product.depth(), product.command(), display, port, true));
+      XvncDesktop.Spec spec = new XvncDesktop.Spec(name, password, product.geometry(), product.depth(),
+          product.command(), display, port, true, null, null);
+      if (x509()) {
+        // a fresh certificate at every start, from Deskgate's own CA: only Deskgate trusts it
+        Files.createDirectories(dir);
+        Path cert = dir.resolve("tls.pem");
+        Path key = dir.resolve("tls.key");
+        DesktopCa.loadOrCreate(runDir.resolve(CA_DIR), "Deskgate xvnc desktops").issue(cert, key,
+            List.of("127.0.0.1", "localhost"));
+        spec = spec.withTls(cert, key);
+      }
+      XvncDesktop desktop = XvncDesktop.start(dir, spec);
       Files.writeString(dir.resolve("state.json"), new JsonObject()
           .put("display", desktop.display()).put("port", desktop.port())
           .put("xvnc_pid", desktop.xvncPid()).put("wm_pid", desktop.windowManagerPid()).encodePrettily());
       log.info("xvnc: desktop {} runs on display :{}, VNC port {}", desktopId, desktop.display(), desktop.port());
       return desktop;
-    } catch (IOException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new ProviderException("cannot start the desktop's Xvnc: " + e.getMessage());
     }
   }

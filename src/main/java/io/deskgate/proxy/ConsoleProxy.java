@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The console WebSocket ({@code GET /vnc/console/websockify}, upgraded): checks {@code Origin}
  * (foreign pages get 403 and no WebSocket), takes the token from the {@code token} query parameter or
- * from a {@code Sec-WebSocket-Protocol} entry, redeems it, connects to the desktop's VNC endpoint and
- * hands both sockets to a {@link Session}. A refused or failed session is accepted and then closed
+ * from a {@code Sec-WebSocket-Protocol} entry, redeems it, connects to the desktop's VNC endpoint, runs
+ * the RFB handshake with it to ServerInit ({@link DesktopHandshake}), and only then accepts the
+ * browser's WebSocket and hands both sockets to a {@link Session}. A refused or failed session is accepted and then closed
  * with a {@link CloseReason}, because a browser cannot read the status of a refused upgrade and the
  * page must tell the user what happened.
  */
@@ -101,9 +102,11 @@ public final class ConsoleProxy {
           }
         });
     redeemed.compose(target -> vncClient.connect(target.port(), target.host())
-            .map(socket -> new Joined(target, socket))
             .recover(e -> Future.failedFuture(new ConsoleRefusal(CloseReason.DESKTOP_UNREACHABLE,
-                target.host() + ":" + target.port() + ": " + e.getMessage()))))
+                target.host() + ":" + target.port() + ": " + e.getMessage())))
+            .compose(socket -> DesktopHandshake.run(context.owner(), socket, target, sessions.handshakeTimeoutMs(),
+                    sessions.maxClipboardBytes())
+                .map(ready -> new Joined(target, socket, ready))))
         .onComplete(joined -> req.toWebSocket().onComplete(upgraded -> {
           if (upgraded.failed()) {
             log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
@@ -114,15 +117,15 @@ public final class ConsoleProxy {
           }
           ServerWebSocket ws = upgraded.result();
           if (joined.succeeded()) {
-            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(), requestId, client,
-                context);
+            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(),
+                joined.result().desktop(), requestId, client, context);
           } else {
             refuse(ws, requestId, joined.cause());
           }
         }));
   }
 
-  private record Joined(TokenLookup.Target target, NetSocket socket) {}
+  private record Joined(TokenLookup.Target target, NetSocket socket, DesktopHandshake.Ready desktop) {}
 
   private void refuse(ServerWebSocket ws, String requestId, Throwable cause) {
     CloseReason reason;

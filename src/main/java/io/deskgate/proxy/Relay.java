@@ -8,6 +8,7 @@ import io.vertx.core.streams.WriteStream;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Copies bytes from one stream to another with back-pressure: when the destination's write queue is
@@ -20,21 +21,45 @@ import java.util.function.IntConsumer;
  */
 final class Relay {
 
+  private final WriteStream<Buffer> to;
+  private final Consumer<Boolean> reading;
+  private final BooleanSupplier destinationOpen;
+  private final IntConsumer onBytes;
+  private UnaryOperator<Buffer> filter = UnaryOperator.identity();
   private Future<Void> lastWrite = Future.succeededFuture();
 
   Relay(ReadStream<Buffer> from, WriteStream<Buffer> to, Consumer<Boolean> reading, BooleanSupplier destinationOpen,
         IntConsumer onBytes) {
-    from.handler(data -> {
-      if (!destinationOpen.getAsBoolean()) {
-        return;
-      }
-      onBytes.accept(data.length());
-      lastWrite = to.write(data);
-      if (to.writeQueueFull()) {
-        reading.accept(false);
-        to.drainHandler(done -> reading.accept(true));
-      }
-    });
+    this.to = to;
+    this.reading = reading;
+    this.destinationOpen = destinationOpen;
+    this.onBytes = onBytes;
+    from.handler(this::pass);
+  }
+
+  /**
+   * Passes what is read through {@code filter} first: it returns what may go on (possibly nothing), or
+   * null when nothing more may (the session is ending).
+   */
+  void filter(UnaryOperator<Buffer> filter) {
+    this.filter = filter;
+  }
+
+  /** Relays {@code data} as if it had been read from the source. */
+  void pass(Buffer data) {
+    if (!destinationOpen.getAsBoolean()) {
+      return;
+    }
+    onBytes.accept(data.length());
+    Buffer passing = filter.apply(data);
+    if (passing == null || passing.length() == 0) {
+      return;
+    }
+    lastWrite = to.write(passing);
+    if (to.writeQueueFull()) {
+      reading.accept(false);
+      to.drainHandler(done -> reading.accept(true));
+    }
   }
 
   /** Reading switched by pausing and resuming a Vert.x stream. */

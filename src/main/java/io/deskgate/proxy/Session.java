@@ -1,27 +1,40 @@
 package io.deskgate.proxy;
 
+import io.deskgate.rfb.ClientHandshake;
+import io.deskgate.rfb.ClientMessages;
+import io.deskgate.rfb.ServerHandshake;
+import io.deskgate.rfb.ServerMessages;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One live console: a browser WebSocket joined to a desktop's VNC TCP connection. Everything here runs
- * on the event loop that owns both sockets; {@link Sessions} reaches in only through {@link #end}.
+ * One live console: a browser WebSocket joined to a desktop's VNC connection whose RFB handshake
+ * Deskgate has completed ({@link DesktopHandshake}). Deskgate runs the browser's RFB handshake as its
+ * server ({@link ServerHandshake}, security None, the desktop's ServerInit under the desktop's name),
+ * then relays: the desktop's stream as it comes, the browser's parsed and policed message by message
+ * ({@link ClientMessages}). Everything here runs on the event loop that owns both sockets;
+ * {@link Sessions} reaches in only through {@link #end}.
  */
 final class Session {
 
   private static final Logger log = LoggerFactory.getLogger("deskgate.console");
   private static final AtomicLong IDS = new AtomicLong();
   private static final long FLUSH_LIMIT_MS = 30_000;
+  /** How much of the desktop's stream is framed on consoles that need no scan. */
+  private static final long CHECKED_START_BYTES = 64 * 1024;
 
   final long id = IDS.incrementAndGet();
   final TokenLookup.Target target;
@@ -38,12 +51,19 @@ final class Session {
   private long toDesktop;
   private long toBrowser;
   private long handshakeTimer = -1;
+  private final DesktopHandshake.Ready desktop;
+  private ServerHandshake browserHandshake;
+  private final ClientMessages browserMessages;
+  private final ByteArrayOutputStream passing = new ByteArrayOutputStream();
   private Relay desktopToBrowser;
   private boolean ended;
 
-  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, String client,
-          Sessions owner, Context context) {
+  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
+          DesktopHandshake.Ready desktop, String client, Sessions owner, Context context) {
     this.ws = ws;
+    this.desktop = desktop;
+    this.browserHandshake = new ServerHandshake(desktop.init().encode(target.computerName()));
+    this.browserMessages = desktop.browser();
     this.client = client;
     this.browserChannel = browserChannel;
     this.vnc = vnc;
@@ -55,23 +75,24 @@ final class Session {
 
   void start(String requestId, long handshakeTimeoutMs) {
     browserChannel.pipeline().addBefore("handler", BrowserGuard.NAME, owner.browserGuard(this::end));
-    log.info("console s={} req={} desktop={} user={} client={} opened, relaying to {}:{}", id, requestId,
-        target.desktopId(), target.userId(), client, target.host(), target.port());
+    log.info("console s={} req={} desktop={} user={} client={} mode={} opened, relaying to {}:{} ({}, clipboard {})",
+        id, requestId, target.desktopId(), target.userId(), client, target.policy().mode(), target.host(),
+        target.port(), desktop.security(), ConsolePolicy.configName(target.policy().clipboard()));
     handshakeTimer = context.owner().setTimer(handshakeTimeoutMs, t -> {
-      if (toBrowser == 0) {
-        end(CloseReason.DESKTOP_SILENT);
+      if (browserHandshake != null) {
+        log.info("console s={} the browser did not complete its RFB handshake within {} ms", id, handshakeTimeoutMs);
+        end(CloseReason.BROWSER_RFB_ERROR);
       }
     });
-    new Relay(ws, vnc, Relay.paused(ws), () -> !ended, n -> {
-      toDesktop += n;
-      lastActivity = System.nanoTime();
-      owner.metrics().relayedToDesktop(n);
+    desktop.earlyFailure().onSuccess(why -> {
+      log.info("console s={} desktop sent what is not RFB before the browser was ready: {}", id, why);
+      end(CloseReason.DESKTOP_PROTOCOL_ERROR);
     });
-    desktopToBrowser = new Relay(vnc, ws, Relay.autoRead(vncChannel), () -> !ended && !ws.isClosed(), n -> {
-      toBrowser += n;
-      lastActivity = System.nanoTime();
-      owner.metrics().relayedToBrowser(n);
-    });
+    if (ended) {
+      return;
+    }
+    ws.handler(this::browserHandshake);
+    ws.write(Buffer.buffer(ServerHandshake.GREETING));
     ws.closeHandler(v -> end(CloseReason.BROWSER_CLOSED));
     // The end of the desktop's stream, not its socket's close: the close is reported at once, while
     // data the relay has not yet passed on (held back by back-pressure) still waits to be delivered.
@@ -86,6 +107,86 @@ final class Session {
     });
   }
 
+  /** Deskgate's side of the browser's RFB handshake; then the relay starts with what followed it. */
+  private void browserHandshake(Buffer data) {
+    if (ended) {
+      return;
+    }
+    byte[] bytes = data.getBytes();
+    ClientHandshake.Step step = browserHandshake.feed(bytes, 0, bytes.length);
+    if (step.reply().length > 0) {
+      ws.write(Buffer.buffer(step.reply()));
+    }
+    if (browserHandshake.outcome() == ServerHandshake.Outcome.FAILED) {
+      log.info("console s={} browser RFB handshake failed: {}", id, browserHandshake.detail());
+      end(CloseReason.BROWSER_RFB_ERROR);
+    } else if (browserHandshake.outcome() == ServerHandshake.Outcome.READY) {
+      browserHandshake = null;
+      context.owner().cancelTimer(handshakeTimer);
+      relay(Buffer.buffer(bytes).slice(step.consumed(), bytes.length));
+    }
+  }
+
+  private void relay(Buffer afterClientInit) {
+    if (ended) {
+      return;
+    }
+    Buffer early = desktop.early();
+    if (early.length() > 0) {
+      toBrowser += early.length();
+      ws.write(early.copy());
+    }
+    desktopToBrowser = new Relay(vnc, ws, Relay.autoRead(vncChannel), () -> !ended && !ws.isClosed(), n -> {
+      toBrowser += n;
+      lastActivity = System.nanoTime();
+      owner.metrics().relayedToBrowser(n);
+    });
+    desktopToBrowser.filter(this::desktopMessages);
+    vncChannel.config().setAutoRead(true);
+    Relay fromBrowser = new Relay(ws, vnc, Relay.paused(ws), () -> !ended, n -> {
+      toDesktop += n;
+      lastActivity = System.nanoTime();
+      owner.metrics().relayedToDesktop(n);
+    });
+    fromBrowser.filter(this::browserMessages);
+    if (afterClientInit.length() > 0) {
+      fromBrowser.pass(afterClientInit);
+    }
+  }
+
+  /**
+   * What of the desktop's stream may reach the browser; null when it cannot be framed (the session
+   * ends). A console whose policy needs no scan frames only the stream's start, to stop a desktop that
+   * does not speak RFB after ServerInit, then relays the rest as it comes.
+   */
+  private Buffer desktopMessages(Buffer data) {
+    ServerMessages framer = desktop.desktop();
+    if (!target.policy().scansDesktop() && (framer.gaveUp() || framer.framed() >= CHECKED_START_BYTES)) {
+      desktopToBrowser.filter(UnaryOperator.identity());
+      return data;
+    }
+    byte[] bytes = data.getBytes();
+    Buffer passing = Buffer.buffer(bytes.length);
+    if (!framer.feed(bytes, 0, bytes.length, passing::appendBytes)) {
+      log.info("console s={} desktop broke the RFB protocol: {}", id, framer.failure());
+      end(CloseReason.DESKTOP_PROTOCOL_ERROR);
+      return null;
+    }
+    return passing;
+  }
+
+  /** What of the browser's bytes may reach the desktop; null when they break the protocol (the session ends). */
+  private Buffer browserMessages(Buffer data) {
+    byte[] bytes = data.getBytes();
+    passing.reset();
+    if (!browserMessages.feed(bytes, 0, bytes.length, passing)) {
+      log.info("console s={} browser sent a message Deskgate refuses: {}", id, browserMessages.failure());
+      end(CloseReason.BROWSER_RFB_ERROR);
+      return null;
+    }
+    return Buffer.buffer(passing.toByteArray());
+  }
+
   /** The event loops of the browser's and the desktop's connection: one and the same, by design. */
   List<EventLoop> loops() {
     return List.of(browserChannel.eventLoop(), vncChannel.eventLoop());
@@ -93,7 +194,8 @@ final class Session {
 
   /** This session as the cluster's session list records it. */
   Sessions.Live live() {
-    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis, client);
+    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis, client,
+        target.policy().mode());
   }
 
   long idleNanos(long now) {

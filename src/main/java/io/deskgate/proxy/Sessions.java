@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 public final class Sessions {
 
   /** A live session as others may record it: {@code id} is unique across nodes. */
-  public record Live(String id, String desktopId, String userId, long openedAt, String clientAddress) {}
+  public record Live(String id, String desktopId, String userId, long openedAt, String clientAddress, String mode) {}
 
   /** Told of every session that opens and ends on this node (the cluster's session list). */
   public interface Listener {
@@ -46,12 +46,14 @@ public final class Sessions {
   private final long idleTimeoutNanos;
   private final int maxMessageBytes;
   private final int pingLimit;
+  private final int maxClipboardBytes;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
   private final long sweeper;
 
   public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds,
-                  int maxMessageBytes, int pingLimit) {
+                  int maxMessageBytes, int pingLimit, int maxClipboardBytes) {
     this.vertx = vertx;
+    this.maxClipboardBytes = maxClipboardBytes;
     this.maxMessageBytes = maxMessageBytes;
     this.pingLimit = pingLimit;
     this.metrics = metrics;
@@ -67,9 +69,19 @@ public final class Sessions {
     this.listener = listener;
   }
 
-  void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target, String requestId,
-             String client, Context context) {
-    Session session = new Session(ws, browserChannel, vnc, target, client, this, context);
+  void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
+             DesktopHandshake.Ready desktop, String requestId, String client, Context context) {
+    List<Session> others = live.values().stream().filter(s -> s.target.desktopId().equals(target.desktopId())).toList();
+    if (target.policy().viewers() == ConsolePolicy.Viewers.EXCLUSIVE && !others.isEmpty()) {
+      vnc.close();
+      metrics.sessionRefused(CloseReason.CONSOLE_BUSY.label());
+      ws.close(CloseReason.CONSOLE_BUSY.code(), CloseReason.CONSOLE_BUSY.text());
+      return;
+    }
+    if (target.policy().viewers() == ConsolePolicy.Viewers.TAKEOVER) {
+      others.forEach(s -> s.end(CloseReason.TAKEN_OVER));
+    }
+    Session session = new Session(ws, browserChannel, vnc, target, desktop, client, this, context);
     live.put(session.id, session);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs);
@@ -85,6 +97,16 @@ public final class Sessions {
   /** The guard a session puts in its browser connection, reporting faults to {@code onFault}. */
   BrowserGuard browserGuard(Consumer<CloseReason> onFault) {
     return new BrowserGuard(maxMessageBytes, pingLimit, System::nanoTime, onFault);
+  }
+
+  /** The longest cut text (clipboard) either side may send in one message. */
+  int maxClipboardBytes() {
+    return maxClipboardBytes;
+  }
+
+  /** The deadline of each RFB handshake: Deskgate's with the desktop, and the browser's with Deskgate. */
+  long handshakeTimeoutMs() {
+    return handshakeTimeoutMs;
   }
 
   Metrics metrics() {

@@ -1,5 +1,7 @@
 package io.deskgate.proxy;
 
+import io.deskgate.rfb.DesktopSecurity;
+import io.deskgate.rfb.DesktopTls;
 import io.vertx.core.Future;
 
 /**
@@ -8,8 +10,13 @@ import io.vertx.core.Future;
  */
 public interface TokenLookup {
 
-  /** Where a redeemed token leads, and labels for logs. */
-  record Target(String desktopId, String userId, String host, int port) {}
+  /**
+   * Where a redeemed token leads: the desktop's VNC endpoint, what passes its security ({@code tls}
+   * prepared when VeNCrypt may be used, else null), the name the browser is shown, the console's
+   * policy, and labels for logs.
+   */
+  record Target(String desktopId, String userId, String host, int port, String computerName,
+                DesktopSecurity security, DesktopTls tls, ConsolePolicy policy) {}
 
   /** Consumes the token (atomically: of two concurrent redemptions exactly one succeeds). */
   Future<Target> redeem(String token);

@@ -151,7 +151,8 @@ public final class Tls {
     }
   }
 
-  private static String pem(Object object) throws IOException {
+  /** PEM text of a certificate (holder) or a private key (PKCS#8). */
+  static String pem(Object object) throws IOException {
     StringWriter out = new StringWriter();
     try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
       writer.writeObject(object instanceof java.security.PrivateKey k

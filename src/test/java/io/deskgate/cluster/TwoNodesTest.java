@@ -64,7 +64,7 @@ class TwoNodesTest {
   void aConsoleUrlIssuedByOneNodeOpensOnTheOther() {
     String token = TestNode.tokenOf(a.consoleUrl(DESKTOP));
     try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(b, token), null, List.of())) {
-      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("shared-desk");
+      assertThat(new RfbClient(ws).handshake().name()).as("the computer_name").isEqualTo("dev-01");
     }
     try (ConsoleClient again = ConsoleClient.connect(ConsoleClient.urlWithToken(a, token), null, List.of())) {
       assertThat(again.awaitClose(Duration.ofSeconds(10)).code()).as("and it is used up on both").isEqualTo((short) 4401);

@@ -77,15 +77,19 @@ class XvncDesktopsTest {
     return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
-  /** Opens a console on the desktop through the API and the proxy, with the VNC password the page would get. */
+  /**
+   * Opens a console on the desktop through the API and the proxy, as the page does: the session call
+   * names the desktop and hands out no credential; Deskgate passes the desktop's VNC Authentication.
+   */
   RfbClient.ServerInit openConsole(Workspace ws, String desktopId, ConsoleClient[] holder) {
     JsonObject answer = new JsonObject(ws.get("/desktops/" + desktopId + "/remote-consoles").body());
     String token = TestNode.tokenOf(answer.getString("url"));
     JsonObject session = new JsonObject(node.send(node.request("/vnc/console/session")
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("token", token).encode()))).body());
+    assertThat(session.fieldNames()).containsExactly("computer_name");
     ConsoleClient client = ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), null, List.of());
     holder[0] = client;
-    return new RfbClient(client).handshake(session.getJsonObject("credentials").getString("password"));
+    return new RfbClient(client).handshake();
   }
 
   @Test
@@ -115,7 +119,8 @@ class XvncDesktopsTest {
     assertThat(created.getString("login_status")).isEqualTo("REGISTERED");
     ConsoleClient[] console = new ConsoleClient[1];
     assertThat(openConsole(ws, id, console).width()).isEqualTo(640);
-    assertThat(ws.desktop(id).getString("login_status")).isEqualTo("CONNECTED");
+    Workspace.until(() -> ws.desktop(id).getString("login_status"), "CONNECTED"::equals, WAIT,
+        "login_status once the console is open");
 
     String unusedUrl = new JsonObject(ws.get("/desktops/" + id + "/remote-consoles").body()).getString("url");
     String stopJob = ws.action("os-stop", "SOFT", id).getString("job_id");

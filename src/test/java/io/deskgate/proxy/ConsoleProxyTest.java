@@ -68,7 +68,7 @@ class ConsoleProxyTest {
     try (ConsoleClient ws = open(token(DESKTOP))) {
       RfbClient rfb = new RfbClient(ws);
       RfbClient.ServerInit init = rfb.handshake();
-      assertThat(init.name()).isEqualTo("desk-A");
+      assertThat(init.name()).as("the desktop's computer_name, not the VNC server's own").isEqualTo("dev-01");
       assertThat(init.width()).isEqualTo(640);
       assertThat(init.height()).isEqualTo(480);
       assertThat(rfb.framebufferUpdate(init)).isPositive();
@@ -181,10 +181,10 @@ class ConsoleProxyTest {
     String forA = token(DESKTOP);
     String url = ConsoleClient.url(node) + "?desktop_id=" + BOB_DESKTOP + "&token=" + forA + "&project_id=x";
     try (ConsoleClient ws = ConsoleClient.connect(url, null, List.of())) {
-      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("desk-A");
+      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("dev-01");
     }
     try (ConsoleClient ws = open(token(BOB_DESKTOP))) {
-      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("desk-B");
+      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("dev-02");
     }
   }
 
@@ -218,10 +218,12 @@ class ConsoleProxyTest {
   void aDesktopThatAcceptsButNeverSpeaksClosesWith4504AfterTheHandshakeTimeout() throws Exception {
     try (StreamSource silent = new StreamSource(0)) {
       node.addDesktop("silent", silent.port());
-      try (ConsoleClient ws = open(token("silent"))) {
-        long start = System.nanoTime();
+      String token = token("silent");
+      long start = System.nanoTime();
+      try (ConsoleClient ws = open(token)) {
         ConsoleClient.Close close = ws.awaitClose(WAIT);
         assertThat(close.code()).isEqualTo((short) 4504);
+        assertThat(ws.bytesReceived()).as("the browser's WebSocket waited for the desktop's handshake").isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(6));
       }
     }
@@ -267,6 +269,7 @@ class ConsoleProxyTest {
     try (StreamSource source = new StreamSource(total)) {
       node.addDesktop("firehose", source.port());
       try (ConsoleClient ws = open(token("firehose"))) {
+        new RfbClient(ws).handshake();
         ws.pause();
         // Unbounded buffering would take the whole 256 MiB in well under a second here; with
         // back-pressure the desktop is held to what the socket buffers on the way can take.
@@ -276,6 +279,7 @@ class ConsoleProxyTest {
               .isLessThan(bound);
         }
         ws.resume();
+        ws.read(StreamSource.HEADER_BYTES, WAIT);
         byte[] all = ws.read((int) total, Duration.ofSeconds(60));
         for (int i = 0; i < all.length; i += 4093) {
           assertThat(all[i]).isEqualTo((byte) (i % 251));
@@ -294,9 +298,11 @@ class ConsoleProxyTest {
         String id = "ending-" + round;
         node.addDesktop(id, source.port());
         try (ConsoleClient ws = open(token(id))) {
+          new RfbClient(ws).handshake();
           ws.pause();
           Thread.sleep(200);
           ws.resume();
+          ws.read(StreamSource.HEADER_BYTES, WAIT);
           assertThat(ws.read((int) total, Duration.ofSeconds(30))).as("round %d", round).hasSize((int) total);
         }
       }

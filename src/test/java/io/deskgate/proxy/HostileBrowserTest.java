@@ -183,7 +183,13 @@ class HostileBrowserTest {
   @Test
   void anEndlessFragmentedMessageIsCutAtTheMessageLimit() throws Exception {
     expect("endless fragments", false, 1009, ws -> {
-      byte[] chunk = RawWebSocket.random(60_000);
+      // Deskgate's RFB handshake (version, None, ClientInit) in one frame, then a message of valid
+      // pointer events that never ends: each fragment is passed on, until the message is too big
+      ws.send(true, false, RawWebSocket.BINARY, "RFB 003.008\n\1\1".getBytes(StandardCharsets.US_ASCII));
+      byte[] chunk = new byte[60_000];
+      for (int i = 0; i < chunk.length; i += 6) {
+        chunk[i] = 5;
+      }
       ws.send(false, false, RawWebSocket.BINARY, chunk);
       for (int i = 0; i < 100 && ws.send(false, false, RawWebSocket.CONTINUATION, chunk); i++) {
         // 6 MB offered in one message: far past the 1 MiB limit

@@ -99,7 +99,7 @@ class HuaweiSdkTest {
     assertThat(r.getUrl()).startsWith(node.baseUrl() + "/vnc/console/vnc_auto.html?token=");
     try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(node, TestNode.tokenOf(r.getUrl())), null,
         List.of())) {
-      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("sdk-desk");
+      assertThat(new RfbClient(ws).handshake().name()).as("the computer_name").isEqualTo("dev-01");
     }
   }
 
@@ -216,7 +216,7 @@ class HuaweiSdkTest {
       assertThat(r.getUrl()).startsWith(tls.baseUrl() + "/vnc/console/vnc_auto.html?token=");
       try (ConsoleClient wss = ConsoleClient.connect(ConsoleClient.urlWithToken(tls, TestNode.tokenOf(r.getUrl())), null,
           List.of())) {
-        assertThat(new RfbClient(wss).handshake().name()).isEqualTo("sdk-desk");
+        assertThat(new RfbClient(wss).handshake().name()).as("the computer_name").isEqualTo("dev-01");
       }
     }
   }

@@ -6,12 +6,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 /**
- * A desktop endpoint for tests of what happens on the browser's side: every connection gets an RFB
- * version banner, and whatever it sends is swallowed. (Deskgate relays bytes; no VNC server is needed
- * to hold a console open.)
+ * A desktop endpoint for tests of what happens on the browser's side: every connection gets an RFB 3.8
+ * handshake with security None, then whatever it sends is swallowed. (After the handshake Deskgate
+ * relays the desktop's stream as it comes; no real VNC server is needed to hold a console open.)
  */
 public final class BannerSink implements AutoCloseable {
 
@@ -47,7 +46,7 @@ public final class BannerSink implements AutoCloseable {
 
   private static void swallow(Socket s) {
     try (s; InputStream in = s.getInputStream()) {
-      s.getOutputStream().write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
+      ScriptedRfb.serveNone(in, s.getOutputStream(), "banner-sink");
       byte[] drop = new byte[65536];
       while (in.read(drop) >= 0) {
         // swallow

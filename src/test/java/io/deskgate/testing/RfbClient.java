@@ -1,13 +1,14 @@
 package io.deskgate.testing;
 
-import io.deskgate.rfb.VncAuth;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 
 /**
- * The client side of RFB 3.8 (RFC 6143) with security None or VNC Authentication, enough to prove a real VNC server
- * is reached through the proxy: version, security, ClientInit/ServerInit, one framebuffer update.
+ * The client side of RFB 3.8 (RFC 6143) as a browser speaks it to Deskgate, enough to prove a real VNC
+ * server is reached through the proxy: version, security (Deskgate offers None and nothing else: the
+ * page never holds a desktop's credentials), ClientInit/ServerInit, one framebuffer update.
  */
 public final class RfbClient {
 
@@ -26,13 +27,8 @@ public final class RfbClient {
     return new String(io.read(12, STEP), StandardCharsets.US_ASCII);
   }
 
-  /** Version, security None, ClientInit (shared), ServerInit. */
+  /** Version, security None (the only type offered), ClientInit (shared), ServerInit. */
   public ServerInit handshake() {
-    return handshake(null);
-  }
-
-  /** Version, security (None, or VNC Authentication with {@code password}), ClientInit, ServerInit. */
-  public ServerInit handshake(String password) {
     String version = readVersion();
     if (!version.equals("RFB 003.008\n")) {
       throw new IllegalStateException("unexpected server version " + version.trim());
@@ -43,18 +39,10 @@ public final class RfbClient {
       throw new IllegalStateException("server refused: " + reason());
     }
     byte[] types = io.read(count, STEP);
-    byte wanted = (byte) (password == null ? 1 : 2);
-    boolean offered = false;
-    for (byte t : types) {
-      offered |= t == wanted;
+    if (types.length != 1 || types[0] != 1) {
+      throw new IllegalStateException("Deskgate offers security None only, got types " + Arrays.toString(types));
     }
-    if (!offered) {
-      throw new IllegalStateException("server does not offer security type " + wanted);
-    }
-    io.send(new byte[] {wanted});
-    if (password != null) {
-      io.send(VncAuth.response(io.read(16, STEP), password));
-    }
+    io.send(new byte[] {1});
     int result = ByteBuffer.wrap(io.read(4, STEP)).getInt();
     if (result != 0) {
       throw new IllegalStateException("security failed: " + reason());
@@ -96,8 +84,6 @@ public final class RfbClient {
     }
     return rectangles;
   }
-
-  /** VNC Authentication: the challenge DES-encrypted with the password, each key byte's bits reversed. */
 
   private String reason() {
     int length = ByteBuffer.wrap(io.read(4, STEP)).getInt();

@@ -8,10 +8,11 @@ import java.net.Socket;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A TCP endpoint that, once a connection arrives, writes {@code total} bytes (byte i is i % 251) as
- * fast as the connection takes them, and counts what the kernel accepted. The proxy is byte-transparent,
- * so this stands for a VNC server streaming screen updates; it also stands for a broken endpoint that
- * accepts and never speaks ({@code total} = 0).
+ * A desktop endpoint that, once a connection arrives and has passed an RFB handshake (security None),
+ * writes a FramebufferUpdate header ({@link #HEADER_BYTES}) and then {@code total} bytes of pixels (byte
+ * i is i % 251) as fast as the connection takes them, and counts what the kernel accepted. After the handshake Deskgate relays the desktop's stream as it comes, so this
+ * stands for a VNC server streaming screen updates. With {@code total} = 0 it stands for a broken
+ * endpoint that accepts and never speaks.
  */
 public final class StreamSource implements AutoCloseable {
 
@@ -26,6 +27,16 @@ public final class StreamSource implements AutoCloseable {
     thread.start();
   }
 
+  /** Bytes of the FramebufferUpdate header that comes before the {@code total} bytes of pixels. */
+  public static final int HEADER_BYTES = 16;
+
+  /** A FramebufferUpdate with one raw rectangle of at least {@code total} bytes (32-bit pixels, 4096 wide). */
+  static byte[] updateHeader(long total) {
+    int height = (int) Math.min(65535, (total + 4096 * 4 - 1) / (4096 * 4));
+    return java.nio.ByteBuffer.allocate(HEADER_BYTES).put((byte) 0).put((byte) 0).putShort((short) 1)
+        .putShort((short) 0).putShort((short) 0).putShort((short) 4096).putShort((short) height).putInt(0).array();
+  }
+
   public int port() {
     return server.getLocalPort();
   }
@@ -36,6 +47,10 @@ public final class StreamSource implements AutoCloseable {
 
   private void serve(long total) {
     try (Socket s = server.accept(); OutputStream out = s.getOutputStream()) {
+      if (total > 0) {
+        ScriptedRfb.serveNone(s.getInputStream(), out, "stream-source");
+        out.write(updateHeader(total));
+      }
       byte[] chunk = new byte[251 * 256];
       for (int i = 0; i < chunk.length; i++) {
         chunk[i] = (byte) (i % 251);

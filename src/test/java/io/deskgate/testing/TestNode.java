@@ -220,11 +220,26 @@ public final class TestNode implements AutoCloseable {
 
   /** Registers (or re-points) a desktop of alice's in region-1 whose console is 127.0.0.1:{@code port}. */
   public void addDesktop(String id, int port) {
+    addDesktop(id, new Desktop.ConsoleEndpoint("127.0.0.1", port, null));
+  }
+
+  /** Registers (or re-points) a desktop of alice's in region-1 with the console endpoint and policy given. */
+  public void addDesktop(String id, Desktop.ConsoleEndpoint console) {
     node.database().runNow(c -> {
-      node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", List.of(), Map.of(),
-          new Desktop.ConsoleEndpoint("127.0.0.1", port, null), Desktop.Source.STATIC));
+      node.desktops().upsert(c, Desktop.registered(PROJECT, id, id, "alice", List.of(), Map.of(), console,
+          Desktop.Source.STATIC));
       return null;
     });
+  }
+
+  /** A console URL for a view-only console of the desktop (Deskgate's {@code ?console_mode=view}), as alice. */
+  public String viewConsoleUrl(String desktop) {
+    HttpResponse<String> r = get("/v2/" + PROJECT + "/desktops/" + desktop + "/remote-consoles?console_mode=view",
+        "X-Auth-Token", token("alice", "alice-pass-1", PROJECT));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("remote-console failed: " + r.statusCode() + " " + r.body());
+    }
+    return new JsonObject(r.body()).getString("url");
   }
 
   /** A loopback port nothing listens on. */
