@@ -1,11 +1,22 @@
 // Opens a Deskgate console URL in Debian's Chromium (playwright-core, never a downloaded browser)
 // and reports what a user would see, one JSON line per state the page reaches:
 //   node console-check.mjs <url> <screenshot.png> [--until STATE] [--then STATE] [--type TEXT] [--timeout-ms N]
+//        [--serve DIR] [--stock] [--secret TEXT] [--paste TEXT] [--watch-ms N] [--clipboard-ms N]
 // STATE is the page's data-rfb-state (connecting, connected, failed, disconnected).
 // The first line comes when --until is reached (default: connected), the second when --then is.
 // --type clicks the screen once connected, types TEXT and Enter, and reports whether the screen changed.
+// --serve DIR serves DIR over HTTP on loopback; "{served}" in the URL becomes its address.
+// --stock: the page is a stock noVNC page (vnc_lite.html): connected is its status text starting with
+//   "Connected"; any dialog (its password prompt) is dismissed and reported in "dialogs".
+// --secret TEXT reports whether TEXT appeared in anything the page received ("secretSeen"): HTTP
+//   response bodies and WebSocket frames.
+// --paste TEXT pastes TEXT on the page once connected.
+// --watch-ms N, after typing, reports a further line once the screen changes (or N ms pass).
+// --clipboard-ms N then reports a further line once the page has the desktop's clipboard ("clipboard"),
+//   or N ms pass.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +27,29 @@ const until = opt('--until', 'connected');
 const then = opt('--then', null);
 const timeoutMs = Number(opt('--timeout-ms', '30000'));
 const typed = opt('--type', null);
+const serveDir = opt('--serve', null);
+const stock = args.includes('--stock');
+const secret = opt('--secret', null);
+const pasted = opt('--paste', null);
+const watchMs = Number(opt('--watch-ms', '0'));
+const clipboardMs = Number(opt('--clipboard-ms', '0'));
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
+                '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
+function serve(dir) {
+  return new Promise(resolve => {
+    const server = http.createServer((req, res) => {
+      const file = path.join(dir, path.normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)));
+      if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      fs.createReadStream(file).pipe(res);
+    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
 
 function probe() {
   const html = document.documentElement;
@@ -38,8 +72,9 @@ function probe() {
     canvas = { width: best.width, height: best.height, distinctColors: counts.size,
                dominantFraction: dominant / n, lumaStddev: Math.sqrt(Math.max(0, s2 / n - mean * mean)), hash };
   }
-  return { state: html.dataset.rfbState || null, message: html.dataset.message || null,
-           status: (document.getElementById('status') || {}).textContent || null,
+  const status = (document.getElementById('status') || {}).textContent || null;
+  return { state: html.dataset.rfbState || (status && status.startsWith('Connected') ? 'connected' : null),
+           message: html.dataset.message || null, status, clipboard: html.dataset.clipboard || null,
            href: location.href, lang: html.lang, canvas };
 }
 
@@ -55,10 +90,33 @@ try {
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] || await context.newPage();
+  let target = url;
+  let server = null;
+  if (serveDir) {
+    server = await serve(path.resolve(serveDir));
+    target = url.replace('{served}', `http://127.0.0.1:${server.address().port}`);
+  }
+  const dialogs = [];
+  page.on('dialog', d => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
+  let secretSeen = false;
+  const received = [];
+  if (secret) {
+    page.on('response', async r => {
+      try {
+        const body = (await r.body()).toString('latin1');
+        if (body.includes(secret)) secretSeen = true;
+        if (r.url().endsWith('/session')) received.push(`${r.status()} ${r.url().split('/').pop()}: ${body}`);
+      } catch (e) { /* a body that is gone (a redirect, a closed page) */ }
+    });
+    page.on('websocket', ws => ws.on('framereceived', f => {
+      const data = typeof f.payload === 'string' ? f.payload : Buffer.from(f.payload).toString('latin1');
+      if (data.includes(secret)) secretSeen = true;
+    }));
+  }
   const consoleLines = [];
   page.on('console', m => consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 300)));
   page.on('pageerror', e => consoleLines.push(`pageerror: ${e.message}`.slice(0, 300)));
-  const response = await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  const response = await page.goto(target, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   for (const wanted of [until, then].filter(Boolean)) {
     const deadline = Date.now() + timeoutMs;
     let seen = null;
@@ -82,10 +140,35 @@ try {
       } while (seen.canvas.hash === before && Date.now() < until);
       screenChangedByTyping = seen.canvas.hash !== before;
     }
+    if (pasted && wanted === 'connected' && seen.state === 'connected') {
+      await page.evaluate(text => {
+        const data = new DataTransfer();
+        data.setData('text/plain', text);
+        document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+      }, pasted);
+    }
     await page.screenshot({ path: png });
     console.log(JSON.stringify({ wanted, httpStatus: response && response.status(), ...seen, screenChangedByTyping,
-                                 console: consoleLines.slice(-20) }));
+                                 dialogs, secretSeen, received, console: consoleLines.slice(-20) }));
+    if (watchMs && typed && wanted === 'connected' && seen.state === 'connected') {
+      const before = seen.canvas.hash;
+      const until = Date.now() + watchMs;
+      do {
+        await new Promise(r => setTimeout(r, 200));
+        seen = await page.evaluate(probe);
+      } while (seen.canvas.hash === before && Date.now() < until);
+      console.log(JSON.stringify({ wanted: 'watch', screenChangedLater: seen.canvas.hash !== before, ...seen }));
+    }
+    if (clipboardMs && wanted === 'connected' && seen.state === 'connected') {
+      const until = Date.now() + clipboardMs;
+      while (!seen.clipboard && Date.now() < until) {
+        await new Promise(r => setTimeout(r, 200));
+        seen = await page.evaluate(probe);
+      }
+      console.log(JSON.stringify({ wanted: 'clipboard', ...seen }));
+    }
   }
+  if (server) server.close();
 } catch (e) {
   console.log(JSON.stringify({ error: String(e.message || e).split('\n')[0] }));
 } finally {

@@ -6,6 +6,7 @@ const MESSAGES = {
   'EN': {
     connecting: 'Connecting to the desktop…',
     connected: 'Connected to {name}',
+    connectedViewOnly: 'Viewing {name} (view only)',
     tokenRefused: 'This console link has expired or has already been used. Request a new one.',
     unreachable: 'The desktop cannot be reached. It may be stopped or its console service is down.',
     notRunning: 'The desktop is not running.',
@@ -29,6 +30,7 @@ const MESSAGES = {
   'ZH-CN': {
     connecting: '正在连接桌面…',
     connected: '已连接到 {name}',
+    connectedViewOnly: '正在查看 {name}（仅查看）',
     tokenRefused: '此远程登录链接已过期或已被使用，请重新获取。',
     unreachable: '无法连接到桌面，桌面可能已关机或其远程控制服务不可用。',
     notRunning: '桌面未运行。',
@@ -113,15 +115,30 @@ async function start() {
   let connected = false;
   let securityFailed = false;
   const name = session.computer_name || '';
+  // Deskgate drops a view-only console's input whatever the page does; this only spares the user trying.
+  const viewOnly = session.mode === 'view';
+  rfb.viewOnly = viewOnly;
 
   rfb.addEventListener('connect', () => {
     connected = true;
-    show('connected', 'connected', { name });
-    const cad = document.getElementById('cad');
-    cad.textContent = t.sendCad;
-    cad.hidden = false;
-    cad.onclick = () => { rfb.sendCtrlAltDel(); rfb.focus(); };
+    show('connected', viewOnly ? 'connectedViewOnly' : 'connected', { name });
+    if (!viewOnly) {
+      const cad = document.getElementById('cad');
+      cad.textContent = t.sendCad;
+      cad.hidden = false;
+      cad.onclick = () => { rfb.sendCtrlAltDel(); rfb.focus(); };
+    }
     rfb.focus();
+  });
+  // The clipboard, as far as the desktop's policy lets it through Deskgate: what the desktop copies is
+  // offered to the browser's clipboard, and what is pasted on the page goes to the desktop.
+  rfb.addEventListener('clipboard', e => {
+    document.documentElement.dataset.clipboard = e.detail.text;
+    if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(e.detail.text).catch(() => {});
+  });
+  document.addEventListener('paste', e => {
+    const text = e.clipboardData && e.clipboardData.getData('text/plain');
+    if (text && connected && !viewOnly) rfb.clipboardPasteFrom(text);
   });
   rfb.addEventListener('desktopname', e => { if (!name) statusEl.textContent = t.connected.replace('{name}', e.detail.name); });
   rfb.addEventListener('credentialsrequired', () => { securityFailed = true; show('failed', 'authFailed'); rfb.disconnect(); });

@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The browser side of a console URL: our page {@code vnc_auto.html} (built on the npm package
  * {@code @novnc/novnc}, served from the jar), its assets, and {@code POST session}, which tells the
- * page whether its token is still good and names the desktop. No credential of the desktop's ever
+ * page whether its token is still good, names the desktop and says whether the console is view-only.
+ * No credential of the desktop's ever
  * reaches the page: Deskgate passes the desktop's VNC security itself.
  * The page then opens the WebSocket at {@link io.deskgate.proxy.ConsoleProxy#PATH}.
  */
@@ -89,14 +90,15 @@ public final class ConsolePage {
       ctx.fail(ApiException.throttled());
       return;
     }
-    tokens.peek(token).onSuccess(desktop -> {
-      if (desktop.isEmpty()) {
+    tokens.peek(token).onSuccess(peeked -> {
+      if (peeked.isEmpty()) {
         attempts.refused(client);
         ctx.fail(new ApiException(410, "WKS.00000410", "The console link has expired or has already been used."));
         return;
       }
       attempts.succeeded(client);
-      Responses.json(ctx, 200, new JsonObject().put("computer_name", desktop.get().computerName()));
+      Responses.json(ctx, 200, new JsonObject().put("computer_name", peeked.get().desktop().computerName())
+          .put("mode", peeked.get().viewOnly() ? "view" : "full"));
     }).onFailure(ctx::fail);
   }
 

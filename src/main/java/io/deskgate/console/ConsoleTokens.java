@@ -142,17 +142,22 @@ public final class ConsoleTokens implements TokenLookup {
     return value == null ? configured : value;
   }
 
-  /** The desktop of a token that is still unused and unexpired, without consuming it (for the page). */
-  public Future<Optional<Desktop>> peek(String token) {
+  /** The desktop of a token that is still unused and unexpired, and the token's mode, without consuming it (for the page). */
+  public record Peeked(Desktop desktop, boolean viewOnly) {}
+
+  public Future<Optional<Peeked>> peek(String token) {
     if (!looksLikeToken(token)) {
       return Future.succeededFuture(Optional.empty());
     }
     String hash = Digests.sha256Hex(token);
     return db.run(c -> {
-      boolean usable = one(c, "SELECT 1 FROM console_tokens WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
-          rs -> true, hash, System.currentTimeMillis()).isPresent();
-      Optional<Grant> grant = usable ? grant(c, hash) : Optional.empty();
-      return grant.isPresent() ? desktops.find(c, grant.get().desktopId()) : Optional.<Desktop>empty();
+      Optional<Grant> grant = one(c, "SELECT desktop_id, view_only FROM console_tokens WHERE token_hash = ? "
+              + "AND used_at IS NULL AND expires_at > ?",
+          rs -> new Grant(rs.getString(1), rs.getBoolean(2)), hash, System.currentTimeMillis());
+      if (grant.isEmpty()) {
+        return Optional.<Peeked>empty();
+      }
+      return desktops.find(c, grant.get().desktopId()).map(d -> new Peeked(d, grant.get().viewOnly()));
     });
   }
 
@@ -167,13 +172,8 @@ public final class ConsoleTokens implements TokenLookup {
     return update(c, "DELETE FROM console_tokens WHERE expires_at < ?", now - 86_400_000L);
   }
 
-  /** What a token grants: a desktop, to a user. */
-  private record Grant(String desktopId, String userId) {}
-
-  private static Optional<Grant> grant(Connection c, String hash) throws SQLException {
-    return one(c, "SELECT desktop_id, user_id FROM console_tokens WHERE token_hash = ?",
-        rs -> new Grant(rs.getString(1), rs.getString(2)), hash);
-  }
+  /** What an unused token grants: a desktop, maybe for viewing only. */
+  private record Grant(String desktopId, boolean viewOnly) {}
 
   private static String whyUnusable(Connection c, String hash, long now) throws SQLException {
     return one(c, "SELECT used_at, expires_at FROM console_tokens WHERE token_hash = ?",

@@ -65,12 +65,17 @@ class BrowserConsoleTest {
   }
 
   @Test
-  void aDesktopWithAVncPasswordConnectsWithTheCredentialsDeskgateHolds() {
+  void aDesktopWithAVncPasswordConnectsWithTheCredentialsDeskgateHoldsAndThePageNeverSeesThem() {
     String url = node.consoleUrl(BOB_DESKTOP);
-    try (BrowserCheck browser = BrowserCheck.open(url, SHOTS.resolve("vnc-password.png"), "connected", null)) {
+    try (BrowserCheck browser = BrowserCheck.open(url, SHOTS.resolve("vnc-password.png"), "connected", null, null,
+        "--secret", "pa55word")) {
       JsonObject page = browser.next();
       assertThat(page.getString("state")).as(page.encodePrettily()).isEqualTo("connected");
       assertThat(page.getJsonObject("canvas").getDouble("dominantFraction")).as("the desktop is drawn").isLessThan(0.99);
+      assertThat(page.getBoolean("secretSeen")).as("the password in any response body or WebSocket frame").isFalse();
+      assertThat(page.getJsonArray("received").getString(0)).as("the page's session call")
+          .startsWith("200 session").contains("\"computer_name\":\"dev-02\"").doesNotContain("password")
+          .doesNotContain("credentials");
     }
   }
 

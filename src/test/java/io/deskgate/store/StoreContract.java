@@ -11,8 +11,11 @@ import io.deskgate.config.ConfigLoader;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.proxy.CloseReason;
+import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleRefusal;
 import io.deskgate.proxy.TokenLookup;
+import io.deskgate.rfb.SecurityMode;
+import io.deskgate.rfb.TlsSettings;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.Future;
 import java.util.ArrayList;
@@ -109,7 +112,10 @@ abstract class StoreContract {
   void aConsoleTokenOpensItsDesktopOnceAndOnlyOnce() {
     ConsoleTokens tokens = node.node().consoleTokens();
     String token = issue();
-    assertThat(await(tokens.peek(token))).hasValueSatisfying(d -> assertThat(d.id()).isEqualTo(DESKTOP));
+    assertThat(await(tokens.peek(token))).hasValueSatisfying(p -> {
+      assertThat(p.desktop().id()).isEqualTo(DESKTOP);
+      assertThat(p.viewOnly()).isFalse();
+    });
     TokenLookup.Target target = await(tokens.redeem(token));
     assertThat(target.desktopId()).isEqualTo(DESKTOP);
     assertThat(target.port()).isEqualTo(5999);
@@ -117,6 +123,38 @@ abstract class StoreContract {
     assertRefused(tokens.redeem(token), "token already used");
     assertRefused(tokens.redeem(java.util.UUID.randomUUID().toString()), "unknown token");
     assertRefused(tokens.redeem("not-a-token"), "malformed token");
+  }
+
+  @Test
+  void consoleSecurityAndPolicyAreStoredAndResolvedDesktopThenProjectThenConfig() {
+    applyAgain(TestNode.standardInventory(5999).replace(
+        "dev-01, user_name: alice, console: {host: 127.0.0.1, port: 5999}",
+        "dev-01, user_name: alice, console: {host: 127.0.0.1, port: 5999, security: vencrypt, username: ann, "
+            + "password: pw, tls: {server_name: desk.example, allow_anonymous: true}, viewers: takeover}")
+        .replaceFirst("( +)name: region-1\n", "$1name: region-1\n$1console: {clipboard: from_desktop, viewers: exclusive}\n"));
+    Desktop.ConsoleEndpoint stored = desktop().console();
+    assertThat(stored.security()).isEqualTo(SecurityMode.VENCRYPT);
+    assertThat(stored.username()).isEqualTo("ann");
+    assertThat(stored.tls()).isEqualTo(new TlsSettings(null, "desk.example", null, null, true));
+    assertThat(stored.viewers()).isEqualTo("takeover");
+    assertThat(stored.clipboard()).isNull();
+
+    TokenLookup.Target target = await(node.node().consoleTokens().redeem(issue()));
+    assertThat(target.security().password()).isEqualTo("pw");
+    assertThat(target.policy().viewers()).as("the desktop's").isEqualTo(ConsolePolicy.Viewers.TAKEOVER);
+    assertThat(target.policy().clipboard()).as("the project's").isEqualTo(ConsolePolicy.Clipboard.FROM_DESKTOP);
+    assertThat(target.policy().viewOnly()).isFalse();
+
+    applyAgain(TestNode.standardInventory(5999));
+    TokenLookup.Target plain = await(node.node().consoleTokens().redeem(issue()));
+    assertThat(plain.policy()).as("the config's").isEqualTo(ConsolePolicy.DEFAULT);
+    assertThat(plain.security().mode()).isEqualTo(SecurityMode.AUTO);
+    assertThat(plain.tls()).as("auto may lead to VeNCrypt: TLS prepared").isNotNull();
+
+    String view = node.node().database().runNow(c -> node.node().consoleTokens().issue(c, PROJECT, DESKTOP, null,
+        "viewer", true));
+    assertThat(await(node.node().consoleTokens().peek(view))).hasValueSatisfying(p -> assertThat(p.viewOnly()).isTrue());
+    assertThat(await(node.node().consoleTokens().redeem(view)).policy().viewOnly()).isTrue();
   }
 
   @Test

@@ -34,8 +34,13 @@ public final class BrowserCheck implements AutoCloseable {
     return open(url, screenshot, until, then, null);
   }
 
-  /** As {@link #open(String, Path, String, String)}, typing {@code text} and Enter once connected. */
-  public static BrowserCheck open(String url, Path screenshot, String until, String then, String text) {
+  /**
+   * As {@link #open(String, Path, String, String)}, typing {@code text} and Enter once connected, with
+   * further options of console-check.mjs in {@code extra} ({@code --serve DIR}, {@code --stock},
+   * {@code --secret TEXT}, {@code --paste TEXT}, {@code --watch-ms N}, {@code --clipboard-ms N}).
+   */
+  public static BrowserCheck open(String url, Path screenshot, String until, String then, String text,
+                                  String... extra) {
     if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
       throw new IllegalStateException("playwright-core is not installed in " + SCRIPT_DIR
           + "; run the tests through ./run-tests or mvn verify (it runs npm ci there)");
@@ -51,6 +56,7 @@ public final class BrowserCheck implements AutoCloseable {
     if (text != null) {
       command.addAll(List.of("--type", text));
     }
+    command.addAll(List.of(extra));
     try {
       return new BrowserCheck(new ProcessBuilder(command).directory(SCRIPT_DIR.toFile())
           .redirectError(ProcessBuilder.Redirect.INHERIT).start());
