@@ -312,20 +312,31 @@ public final class Lifecycle {
             machine.tls(), null, null);
   }
 
-  /** Whether the machine's VNC server listens elsewhere, or with other TLS, than the desktop's recorded console. */
-  static boolean consoleMoved(Desktop d, DesktopProvider.Machine machine) {
+  /**
+   * Whether the machine's VNC server listens elsewhere, with other TLS or with another password (a
+   * libvirt domain's, read from its XML) than the desktop's recorded console.
+   */
+  boolean consoleChanged(Desktop d, DesktopProvider.Machine machine) {
     return !machine.host().equals(d.console().host()) || machine.port() != d.console().port()
-        || machine.tls() != null && !machine.tls().equals(d.console().tls());
+        || machine.tls() != null && !machine.tls().equals(d.console().tls()) || passwordChanged(d, machine);
+  }
+
+  private boolean passwordChanged(Desktop d, DesktopProvider.Machine machine) {
+    if (machine.vncPassword() == null) {
+      return false;
+    }
+    String sealed = d.console().passwordSealed();
+    return sealed == null || !machine.vncPassword().equals(secrets.open(sealed, Desktop.passwordSealContext(d.id())));
   }
 
   private void updateEndpoint(Connection c, Desktop d, DesktopProvider.Machine machine) throws SQLException {
-    if (consoleMoved(d, machine)) {
-      Desktop.ConsoleEndpoint moved = d.console().movedTo(machine.host(), machine.port());
-      if (machine.tls() != null) {
-        moved = new Desktop.ConsoleEndpoint(moved.host(), moved.port(), moved.passwordSealed(), SecurityMode.VENCRYPT,
-            moved.username(), machine.tls(), moved.clipboard(), moved.viewers());
-      }
-      desktops.setConsole(c, d.id(), moved);
+    if (consoleChanged(d, machine)) {
+      Desktop.ConsoleEndpoint e = d.console().movedTo(machine.host(), machine.port());
+      String sealed = passwordChanged(d, machine)
+          ? secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(d.id())) : e.passwordSealed();
+      e = new Desktop.ConsoleEndpoint(e.host(), e.port(), sealed, machine.tls() != null ? SecurityMode.VENCRYPT
+          : e.security(), e.username(), machine.tls() != null ? machine.tls() : e.tls(), e.clipboard(), e.viewers());
+      desktops.setConsole(c, d.id(), e);
     }
   }
 }

@@ -167,7 +167,7 @@ public final class Watcher {
     for (Desktop d : idle(LibvirtProvider.NAME)) {
       DesktopProvider.Observation seen = libvirt.observe(d);
       String status = Lifecycle.statusOf(seen.power());
-      boolean moved = seen.machine() != null && Lifecycle.consoleMoved(d, seen.machine());
+      boolean moved = seen.machine() != null && lifecycle.consoleChanged(d, seen.machine());
       if (moved || !status.equals(d.status())) {
         lifecycle.settle(d, seen);
       }

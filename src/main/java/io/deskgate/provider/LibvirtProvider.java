@@ -1,11 +1,14 @@
 package io.deskgate.provider;
 
 import io.deskgate.config.Config;
+import io.deskgate.auth.Digests;
 import io.deskgate.desktop.Desktop;
+import io.deskgate.store.PrivateFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +17,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.dom.DOMSource;
+import javax.xml.transform.stream.StreamResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
@@ -64,9 +71,11 @@ public final class LibvirtProvider implements DesktopProvider {
     } catch (IOException e) {
       throw new ProviderException("cannot read the template of product " + product + ": " + e.getMessage());
     }
+    String password = Digests.randomPassword(8);
+    xml = withVncPassword(xml, password);
     Path file = null;
     try {
-      file = Files.createTempFile("deskgate-domain-", ".xml");
+      file = PrivateFiles.createTemp("deskgate-domain-", ".xml");
       Files.writeString(file, xml);
       virsh("define", file.toString());
     } catch (IOException e) {
@@ -76,7 +85,8 @@ public final class LibvirtProvider implements DesktopProvider {
     }
     try {
       virsh("start", name);
-      return machine(name);
+      Machine started = machine(name);
+      return new Machine(started.ref(), started.host(), started.port(), password);
     } catch (ProviderException e) {
       try {
         virsh("undefine", name);
@@ -170,15 +180,47 @@ public final class LibvirtProvider implements DesktopProvider {
     }
   }
 
-  /** Where the running domain's VNC server listens, from its live XML. */
-  private Machine machine(String name) throws ProviderException {
-    String xml = virsh("dumpxml", name);
+  /**
+   * The template's VNC graphics with {@code password} as its VNC password (VNC Authentication), unless
+   * the template sets one itself: a desktop Deskgate creates has a secret only Deskgate (and the host's
+   * libvirt administrators) know.
+   */
+  static String withVncPassword(String xml, String password) throws ProviderException {
     try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      NodeList graphics = f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)))
-          .getElementsByTagName("graphics");
+      Document doc = parse(xml);
+      NodeList graphics = doc.getElementsByTagName("graphics");
+      for (int i = 0; i < graphics.getLength(); i++) {
+        Element g = (Element) graphics.item(i);
+        if ("vnc".equals(g.getAttribute("type")) && !g.hasAttribute("passwd")) {
+          g.setAttribute("passwd", password);
+        }
+      }
+      TransformerFactory tf = TransformerFactory.newInstance();
+      tf.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+      tf.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+      StringWriter out = new StringWriter();
+      tf.newTransformer().transform(new DOMSource(doc), new StreamResult(out));
+      return out.toString();
+    } catch (Exception e) {
+      throw new ProviderException("the product's domain template is not valid XML: " + e.getMessage());
+    }
+  }
+
+  private static Document parse(String xml) throws Exception {
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    return f.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Where the running domain's VNC server listens, and its VNC password, from its live XML (with
+   * {@code --security-info}, without which libvirt leaves the password out).
+   */
+  private Machine machine(String name) throws ProviderException {
+    String xml = virsh("dumpxml", "--security-info", name);
+    try {
+      NodeList graphics = parse(xml).getElementsByTagName("graphics");
       for (int i = 0; i < graphics.getLength(); i++) {
         Element g = (Element) graphics.item(i);
         if ("vnc".equals(g.getAttribute("type"))) {

@@ -19,6 +19,12 @@ public final class PrivateFiles {
     Files.write(file, content);
   }
 
+  /** A new empty temporary file only its owner may read (for a secret that passes through a file). */
+  public static Path createTemp(String prefix, String suffix) throws IOException {
+    return Files.createTempFile(prefix, suffix,
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+  }
+
   /**
    * Makes sure Deskgate can write in {@code dir} (creating it), or throws a {@link ConfigException} that
    * names the directory, what it is for and why it cannot be written, before anything is written there.

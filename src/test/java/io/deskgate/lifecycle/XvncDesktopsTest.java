@@ -5,6 +5,7 @@ import static io.deskgate.testing.Workspace.gone;
 import static io.deskgate.testing.Workspace.is;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.desktop.Desktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
@@ -90,6 +91,36 @@ class XvncDesktopsTest {
     ConsoleClient client = ConsoleClient.connect(ConsoleClient.urlWithToken(node, token), null, List.of());
     holder[0] = client;
     return new RfbClient(client).handshake();
+  }
+
+  @Test
+  void withX509TheDesktopRequiresTlsFromDeskgatesOwnCaAndTheConsoleStillOpens() throws Exception {
+    start(Map.of("DESKGATE_PROVIDERS_XVNC_SECURITY", "x509"));
+    Workspace ws = admin();
+    JsonObject job = ws.awaitJob(ws.create("small", "alice", "xv-tls"), WAIT);
+    assertThat(job.getString("status")).as(job.encodePrettily()).isEqualTo("SUCCESS");
+    String id = Workspace.createdDesktops(job).get(0);
+    ConsoleClient[] console = new ConsoleClient[1];
+    try {
+      assertThat(openConsole(ws, id, console).name()).isEqualTo("xv-tls");
+    } finally {
+      console[0].close();
+    }
+    Desktop.ConsoleEndpoint endpoint = node.node().database().runNow(c -> node.node().desktops().find(c, id)
+        .orElseThrow()).console();
+    assertThat(endpoint.security()).isEqualTo(io.deskgate.rfb.SecurityMode.VENCRYPT);
+    assertThat(endpoint.tls().caFile()).isEqualTo(home.resolve("xvnc/ca/ca.pem").toString());
+    assertThat(java.nio.file.Files.getPosixFilePermissions(home.resolve("xvnc/ca/ca.key")))
+        .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", endpoint.port())) {
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      in.readFully(new byte[12]);
+      s.getOutputStream().write("RFB 003.008\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      byte[] types = new byte[in.readUnsignedByte()];
+      in.readFully(types);
+      assertThat(types).as("Xvnc offers VeNCrypt only").containsExactly(19);
+    }
   }
 
   @Test
