@@ -7,9 +7,12 @@
 //   node bench.mjs api --url URL --header-value TOKEN --rate 3000 --seconds 15            -> one JSON line
 //
 // A --ws URL may contain {token}: every WebSocket then takes the next line of --tokens FILE (Deskgate's
-// console tokens are one-time). Through the proxy or directly, a session first sends one line to the
-// target: "STREAM <bytes>" (the target streams bytes i % 251 as fast as it can) or "ECHO" (it echoes).
-// Every run has a time limit and stops by itself.
+// console tokens are one-time). The target is an RFB server and every session an RFB client: the
+// client's handshake reaches the target directly or through websockify, and Deskgate's own RFB server
+// through Deskgate (which runs the target's handshake itself). Then the session sends the target a
+// command as a ClientCutText: "STREAM <bytes>" (the target answers one FramebufferUpdate with a raw
+// rectangle whose pixels are bytes i % 251, as fast as it can) or "ECHO" (from then on it answers each
+// ClientCutText with a ServerCutText of the same text). Every run has a time limit and stops by itself.
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -24,30 +27,92 @@ const hardLimit = setTimeout(() => { console.error(`bench ${mode}: time limit re
   num('max-seconds', 900) * 1000);
 hardLimit.unref();
 
+// ---------------------------------------------------------------- RFB framing
+const VERSION = Buffer.from('RFB 003.008\n', 'latin1');
+/** 32 bits per pixel, depth 24, true colour: as Xvnc announces it. */
+const PIXEL_FORMAT = Buffer.from([32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]);
+const UPDATE_HEADER = 16;
+
+function cutText(type, text) {
+  const body = Buffer.isBuffer(text) ? text : Buffer.from(text, 'latin1');
+  const b = Buffer.alloc(8 + body.length);
+  b[0] = type;
+  b.writeInt32BE(body.length, 4);
+  body.copy(b, 8);
+  return b;
+}
+
+/** A FramebufferUpdate header with one raw rectangle of at least {@code bytes} bytes (4096 pixels wide). */
+function updateHeader(bytes) {
+  const b = Buffer.alloc(UPDATE_HEADER);
+  b.writeUInt16BE(1, 2);
+  b.writeUInt16BE(4096, 8);
+  b.writeUInt16BE(Math.min(65535, Math.ceil(bytes / (4096 * 4))), 10);
+  return b;
+}
+
+/** Reads a byte stream in steps of known length: need(n, fn) calls fn with the next n bytes. */
+function stepper(onRest) {
+  let buf = Buffer.alloc(0);
+  const steps = [];
+  const pump = () => {
+    while (steps.length && buf.length >= steps[0].n) {
+      const { n, fn } = steps.shift();
+      const chunk = buf.subarray(0, n);
+      buf = buf.subarray(n);
+      fn(chunk);
+    }
+    if (!steps.length && buf.length && onRest) { const rest = buf; buf = Buffer.alloc(0); onRest(rest); }
+  };
+  return {
+    feed(d) { buf = buf.length ? Buffer.concat([buf, d]) : d; pump(); },
+    need(n, fn) { steps.push({ n, fn }); pump(); },
+    idle() { return steps.length === 0; },
+  };
+}
+
 // ---------------------------------------------------------------- target
 function target(port) {
   const server = net.createServer(sock => {
     sock.setNoDelay(true);
     sock.on('error', () => {});
-    let line = '';
-    const onLine = chunk => {
-      const text = chunk.toString('latin1');
-      const nl = text.indexOf('\n');
-      if (nl < 0) { line += text; if (line.length > 200) sock.destroy(); return; }
-      line += text.slice(0, nl);
-      sock.removeListener('data', onLine);
-      const rest = chunk.subarray(nl + 1);
-      const [verb, arg] = line.trim().split(/\s+/);
-      if (verb === 'ECHO') {
-        if (rest.length) sock.write(rest);
-        sock.on('data', d => sock.write(d));
-      } else if (verb === 'STREAM') {
-        stream(sock, Number(arg));
-      } else {
-        sock.destroy();
-      }
-    };
-    sock.on('data', onLine);
+    let echo = false;
+    const r = stepper(null);
+    sock.on('data', d => r.feed(d));
+    const message = () => r.need(8, head => {
+      if (head[0] !== 6) { sock.destroy(); return; }
+      const length = Math.abs(head.readInt32BE(4));
+      if (length > 1 << 20) { sock.destroy(); return; }
+      r.need(length, text => {
+        if (echo) {
+          sock.write(cutText(3, text));
+        } else {
+          const [verb, arg] = text.toString('latin1').trim().split(/\s+/);
+          if (verb === 'ECHO') echo = true;
+          else if (verb === 'STREAM') stream(sock, Number(arg));
+          else { sock.destroy(); return; }
+        }
+        message();
+      });
+    });
+    sock.write(VERSION);
+    r.need(12, () => {
+      sock.write(Buffer.from([1, 1]));
+      r.need(1, () => {
+        sock.write(Buffer.alloc(4));
+        r.need(1, () => {
+          const name = Buffer.from('bench', 'latin1');
+          const init = Buffer.alloc(24 + name.length);
+          init.writeUInt16BE(1024, 0);
+          init.writeUInt16BE(768, 2);
+          PIXEL_FORMAT.copy(init, 4);
+          init.writeUInt32BE(name.length, 20);
+          name.copy(init, 24);
+          sock.write(init);
+          message();
+        });
+      });
+    });
   });
   server.maxConnections = 200000;
   server.listen(port, '127.0.0.1', () => console.log(JSON.stringify({ target: port })));
@@ -56,7 +121,7 @@ function target(port) {
 
 function stream(sock, total) {
   let sent = 0;
-  sock.on('data', () => {});
+  sock.write(updateHeader(total));
   const pump = () => {
     while (sent < total) {
       const off = sent % 251;
@@ -80,33 +145,58 @@ function nextUrl() {
   return url.replace('{token}', tokens[tokenIndex++]);
 }
 
-/** A byte stream to the target, over raw TCP or through the proxy's WebSocket. */
+/**
+ * An RFB session with the target, over raw TCP or through the proxy's WebSocket, once the client's
+ * handshake (version, security None, ClientInit, ServerInit) is done: what follows goes to s.onData.
+ */
 function open() {
   return new Promise((resolve, reject) => {
     const s = { received: 0, onData: null, closed: false };
+    const r = stepper(d => s.onData && s.onData(d));
+    const limit = setTimeout(() => { reject(new Error('no RFB handshake within 15 s')); s.close && s.close(); }, 15000);
+    const ready = () => { clearTimeout(limit); resolve(s); };
+    const handshake = () => r.need(12, () => {
+      s.send(VERSION);
+      r.need(1, count => r.need(count[0], () => {
+        s.send(Buffer.from([1]));
+        r.need(4, () => {
+          s.send(Buffer.from([1]));
+          r.need(24, init => r.need(init.readUInt32BE(20), ready));
+        });
+      }));
+    });
     if (opt('tcp')) {
       const [host, port] = opt('tcp').split(':');
-      const sock = net.connect({ host, port: Number(port) }, () => resolve(s));
+      const sock = net.connect({ host, port: Number(port) }, handshake);
       sock.setNoDelay(true);
       s.send = b => sock.write(b);
       s.close = () => sock.destroy();
       s.pause = () => sock.pause();
-      sock.on('data', d => s.onData && s.onData(d));
-      sock.on('error', reject);
+      sock.on('data', d => r.feed(d));
+      sock.on('error', e => { clearTimeout(limit); reject(e); });
       sock.on('close', () => { s.closed = true; });
     } else {
       const ws = new WebSocket(nextUrl(), opt('subprotocol', 'binary') === 'none' ? [] : ['binary'],
         { perMessageDeflate: false, maxPayload: 64 << 20, handshakeTimeout: 15000 });
       ws.binaryType = 'nodebuffer';
-      ws.on('open', () => resolve(s));
+      ws.on('open', handshake);
       s.send = b => ws.send(b, { binary: true });
       s.close = () => ws.terminate();
       s.pause = () => ws.pause();
-      ws.on('message', d => s.onData && s.onData(d));
-      ws.on('error', reject);
-      ws.on('close', code => { s.closed = true; if (code !== 1000 && code !== 1005 && code !== 1006) reject(new Error('closed ' + code)); });
+      ws.on('message', d => r.feed(d));
+      ws.on('error', e => { clearTimeout(limit); reject(e); });
+      ws.on('close', code => {
+        s.closed = true;
+        clearTimeout(limit);
+        reject(new Error('closed ' + code));   // no effect once the handshake has resolved
+      });
     }
   });
+}
+
+/** Switches the target to echoing: each ClientCutText comes back as a ServerCutText. */
+function startEcho(s) {
+  s.send(cutText(6, 'ECHO'));
 }
 
 function once(s, bytes) {
@@ -138,13 +228,19 @@ async function throughputOnce(conns, totalBytes) {
   const sessions = await Promise.all(Array.from({ length: conns }, open));
   const t0 = process.hrtime.bigint();
   await Promise.all(sessions.map(s => new Promise((resolve, reject) => {
+    let header = UPDATE_HEADER;
     let off = 0;
     s.onData = d => {
+      if (header > 0) {
+        const skip = Math.min(header, d.length);
+        header -= skip;
+        d = d.subarray(skip);
+      }
       if (!intact(d, off)) reject(new Error('corrupted stream at byte ' + off));
       off += d.length;
       if (off >= per) resolve();
     };
-    s.send(Buffer.from(`STREAM ${per}\n`));
+    s.send(cutText(6, `STREAM ${per}`));
   })));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   sessions.forEach(s => s.close());
@@ -190,8 +286,9 @@ async function latency() {
   const results = [];
   for (let r = 0; r < runs; r++) {
     const s = await open();
-    s.send(Buffer.from('ECHO\n'));
-    const payload = Buffer.alloc(size, 0x61);
+    startEcho(s);
+    // a ClientCutText of `size` bytes in all, answered by a ServerCutText of as many
+    const payload = cutText(6, Buffer.alloc(size - 8, 0x61));
     const times = [];
     for (let i = 0; i < count + 500; i++) {
       const t0 = process.hrtime.bigint();
@@ -216,8 +313,9 @@ async function setup() {
   for (let i = 0; i < count; i++) {
     const a = process.hrtime.bigint();
     const s = await open();
-    const got = once(s, 1);
-    s.send(Buffer.from('ECHO\nx'));
+    const got = once(s, 9);
+    startEcho(s);
+    s.send(cutText(6, 'x'));
     await got;
     times.push(Number(process.hrtime.bigint() - a) / 1e6);
     s.close();
@@ -242,8 +340,9 @@ async function idle() {
       next++;
       try {
         const s = await open();
-        const got = once(s, 1);
-        s.send(Buffer.from('ECHO\nx'));
+        const got = once(s, 9);
+        startEcho(s);
+        s.send(cutText(6, 'x'));
         await got;
         held.push(s);
       } catch (e) {
@@ -259,8 +358,8 @@ async function idle() {
   let alive = 0;
   await Promise.all(held.map(async s => {
     try {
-      const got = once(s, 1);
-      s.send(Buffer.from('y'));
+      const got = once(s, 9);
+      s.send(cutText(6, 'y'));
       await got;
       alive++;
     } catch (e) { /* counted as not alive */ }

@@ -65,6 +65,26 @@ const rows = [
     yes(api[i].achievedPerSec >= 2950 && api[i].p99ms <= 20 && api[i].errors === 0)]),
 ];
 
+// RFB termination: the plain relay, a scanned (clipboard-policed) console, and an earlier build when measured
+const relay = ['deskgate', 'deskgate-scanned', 'before'].map(p => ({
+  t1: r(`${p} throughput 1`), t16: r(`${p} throughput 16`), lat: r(`${p} latency`),
+}));
+const cpuOf = x => (x.t1.cpuSecondsPerGiB && x.t16.cpuSecondsPerGiB
+  ? (x.t1.cpuSecondsPerGiB + x.t16.cpuSecondsPerGiB) / 2 : x.t1.cpuSecondsPerGiB || x.t16.cpuSecondsPerGiB);
+const before = process.env.DESKGATE_BEFORE_LABEL || 'an earlier build (DESKGATE_BEFORE_JAR)';
+const relayTable = [
+  '',
+  `The relay, plain and scanned, and ${relay[2].t1.mibPerSec ? before : 'no earlier build (not measured in this run)'}:`,
+  '',
+  '| measure | Deskgate, plain relay | Deskgate, scanned console | earlier build | scanned vs. plain |',
+  '|---|---|---|---|---|',
+  `| downstream MiB/s, 1 connection | ${f(relay[0].t1.mibPerSec)} | ${f(relay[1].t1.mibPerSec)} | ${f(relay[2].t1.mibPerSec)} | ${ratio(relay[1].t1.mibPerSec, relay[0].t1.mibPerSec)} |`,
+  `| downstream MiB/s, 16 connections | ${f(relay[0].t16.mibPerSec)} | ${f(relay[1].t16.mibPerSec)} | ${f(relay[2].t16.mibPerSec)} | ${ratio(relay[1].t16.mibPerSec, relay[0].t16.mibPerSec)} |`,
+  `| proxy CPU seconds per GiB | ${f(cpuOf(relay[0]), 2)} | ${f(cpuOf(relay[1]), 2)} | ${f(cpuOf(relay[2]), 2)} | ${ratio(cpuOf(relay[1]), cpuOf(relay[0]))} |`,
+  `| 64-byte round trip p50 / p99 (µs) | ${f(relay[0].lat.p50us)} / ${f(relay[0].lat.p99us)} | - | ${f(relay[2].lat.p50us)} / ${f(relay[2].lat.p99us)} | |`,
+  '',
+].join('\n');
+
 const cpuModel = (os.cpus()[0] || {}).model || 'unknown cpu';
 // the run's start, from its directory's name (bench/results/YYYYMMDDTHHMMSSZ)
 const stamp = dir.match(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/);
@@ -80,7 +100,7 @@ const table = [
   '|---|---|---|---|---|---|---|',
   ...rows.map(row => `| ${row.join(' | ')} |`),
   '',
-].join('\n');
+].join('\n') + relayTable;
 
 if (readme) {
   const text = fs.readFileSync(readme, 'utf8');

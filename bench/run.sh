@@ -2,8 +2,10 @@
 # Deskgate's benchmark: measures every row of bench/README.md's table against a Deskgate node, and in the
 # same run against websockify (the Debian package, with its token plugin) and raw TCP, then writes the
 # table into bench/README.md. Runs from the repository alone; stops everything it started.
-#   bench/run.sh            the full run (about 4 minutes)
+#   bench/run.sh            the full run (about 5 minutes)
 #   bench/run.sh --quick    fewer and smaller runs, to try the script
+# With DESKGATE_BEFORE_JAR=<an earlier build's jar>, that build's relay is measured in the same run
+# (throughput, CPU, round trip), so a data-path change is compared before and after on one machine state.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
@@ -50,7 +52,9 @@ websockify --token-plugin TokenFile --token-source "$run/tokens" 127.0.0.1:$WSF_
 wsf_pid=$!; pids+=($wsf_pid)
 
 # ---- Deskgate
-start_deskgate() {   # $1: label, $2: JDBC URL
+start_deskgate() {   # $1: label, $2: JDBC URL, $3: the jar (default: this build's)
+  local scanned="            - {id: bench-scanned, user_name: bench, console: {host: 127.0.0.1, port: $TARGET, clipboard: to_desktop}}"
+  [[ -n "${3:-}" ]] && scanned=""   # an earlier build may not know console policy
   cat > "$run/deskgate-$1.yaml" <<EOF
 http: {port: $DG_PORT}
 store: {jdbc_url: "$2"}
@@ -72,8 +76,9 @@ inventory:
           members: [{user: bench, roles: [workspace_admin]}]
           desktops:
             - {id: bench-target, user_name: bench, console: {host: 127.0.0.1, port: $TARGET}}
+$scanned
 EOF
-  java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "$jar" --config "$run/deskgate-$1.yaml" > "$run/deskgate-$1.out" 2> "$run/deskgate-$1.log" &
+  java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "${3:-$jar}" --config "$run/deskgate-$1.yaml" > "$run/deskgate-$1.out" 2> "$run/deskgate-$1.log" &
   dg_pid=$!; pids+=($dg_pid)
   for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$DG_PORT/healthz" >/dev/null && break; sleep 0.5; done
   auth=$(curl -s -o /dev/null -D - "http://127.0.0.1:$DG_PORT/v3/auth/tokens" -H 'Content-Type: application/json' \
@@ -82,8 +87,9 @@ EOF
   console_url="http://127.0.0.1:$DG_PORT/v2/0bec5db98280d2d02fd6c00c2de791ce/desktops/bench-target/remote-consoles"
 }
 stop_deskgate() { kill "$dg_pid"; wait "$dg_pid" 2>/dev/null || true; }
-mint() { $B mint --api "http://127.0.0.1:$DG_PORT" --auth-token "$auth" --project 0bec5db98280d2d02fd6c00c2de791ce \
-  --desktop bench-target --count "$1" --out "$run/tokens.txt" > /dev/null; }
+mint() {   # $1: how many, $2: the desktop (default bench-target)
+  $B mint --api "http://127.0.0.1:$DG_PORT" --auth-token "$auth" --project 0bec5db98280d2d02fd6c00c2de791ce \
+    --desktop "${2:-bench-target}" --count "$1" --out "$run/tokens.txt" > /dev/null; }
 
 if [[ $quick == yes ]]; then RUNS=1 BIG=128 LAT=2000 SETUP=100 IDLE=1000; else RUNS=3 BIG=512 LAT=10000 SETUP=300 IDLE=10000; fi
 DG_WS="ws://127.0.0.1:$DG_PORT/vnc/console/websockify?token={token}"
@@ -112,6 +118,12 @@ for peer in raw websockify deskgate; do
   measure "$peer setup" setup "${where[@]}" --count $SETUP
 done
 
+# a console whose clipboard may not reach the browser: every byte from the desktop is framed (scanned)
+mint 40 bench-scanned
+measure "deskgate-scanned throughput 1" throughput --ws "$DG_WS" --tokens "$run/tokens.txt" --pid $dg_pid --conns 1 --total-mib $BIG --runs $RUNS
+mint $((16 * (RUNS + 1))) bench-scanned
+measure "deskgate-scanned throughput 16" throughput --ws "$DG_WS" --tokens "$run/tokens.txt" --pid $dg_pid --conns 16 --total-mib $BIG --runs $RUNS
+
 # idle sessions: websockify is known to stop near 500 (select() limit), so it gets 1,000 attempts
 measure "raw idle" idle --tcp 127.0.0.1:$TARGET --sessions $IDLE --hold-seconds 5
 measure "websockify idle" idle --ws "$WSF_WS" --pid $wsf_pid --sessions $((IDLE < 1000 ? IDLE : 1000)) --hold-seconds 5
@@ -137,6 +149,18 @@ psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS deskgat
 start_deskgate pg "jdbc:postgresql://127.0.0.1:5432/deskgate_bench?user=postgres"
 api pg
 stop_deskgate
+
+if [[ -n "${DESKGATE_BEFORE_JAR:-}" ]]; then
+  start_deskgate before "jdbc:h2:file:$run/db-before" "$DESKGATE_BEFORE_JAR"
+  where=(--ws "$DG_WS" --tokens "$run/tokens.txt")
+  mint 40
+  measure "before throughput 1" throughput "${where[@]}" --pid $dg_pid --conns 1 --total-mib $BIG --runs $RUNS
+  mint $((16 * (RUNS + 1)))
+  measure "before throughput 16" throughput "${where[@]}" --pid $dg_pid --conns 16 --total-mib $BIG --runs $RUNS
+  mint 10
+  measure "before latency" latency "${where[@]}" --count $LAT --size 64 --runs $RUNS
+  stop_deskgate
+fi
 
 node "$here/report.mjs" "$run" "$fd_limit" "$quick" > "$run/table.md"
 node "$here/report.mjs" "$run" "$fd_limit" "$quick" --readme "$here/README.md"

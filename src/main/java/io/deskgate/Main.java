@@ -7,6 +7,7 @@ import io.deskgate.demo.Demo;
 import io.deskgate.inventory.Bootstrap;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.XvncDesktop;
+import io.deskgate.rfb.DesktopTls;
 import io.deskgate.store.StoreException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -35,6 +36,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    DesktopTls.permitAnonymousSuites();
     PrintStream out = System.out;
     List<String> rest = new ArrayList<>(List.of(args));
     boolean demo = rest.remove("--demo");

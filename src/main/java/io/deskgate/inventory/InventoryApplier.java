@@ -198,7 +198,7 @@ public final class InventoryApplier {
         }
         String sealed = endpoint.password() == null || endpoint.password().isEmpty()
             ? null : secrets.seal(endpoint.password(), Desktop.passwordSealContext(spec.id()));
-        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed, security(at, endpoint),
+        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed, security(at, endpoint, true),
             blankToNull(endpoint.username()), tls(at, endpoint.tls()), null, null);
         source = Desktop.Source.STATIC;
       }
@@ -214,7 +214,12 @@ public final class InventoryApplier {
         if (spec.libvirtDomain() == null || spec.libvirtDomain().isBlank()) {
           throw new ConfigException(at + ": provider libvirt needs libvirt_domain, the name of an existing domain");
         }
-        console = existing.map(Desktop::console).orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
+        Desktop.ConsoleEndpoint known = existing.map(Desktop::console)
+            .orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
+        Inventory.ConsoleEndpoint given = spec.console();
+        // where it listens and its password come from the domain's XML; how to pass its security may be given
+        console = given == null ? known : new Desktop.ConsoleEndpoint(known.host(), known.port(),
+            known.passwordSealed(), security(at, given, false), blankToNull(given.username()), tls(at, given.tls()), null, null);
         source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null);
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
@@ -241,13 +246,14 @@ public final class InventoryApplier {
     return v;
   }
 
-  private static SecurityMode security(String at, Inventory.ConsoleEndpoint endpoint) {
+  /** {@code passwordGivenHere}: the password comes from the inventory (static desktops), not from elsewhere. */
+  private static SecurityMode security(String at, Inventory.ConsoleEndpoint endpoint, boolean passwordGivenHere) {
     SecurityMode mode = SecurityMode.parse(endpoint.security());
     if (mode == null) {
       throw new ConfigException(at + ": console.security must be auto, none, vnc or vencrypt, got '"
           + endpoint.security() + "'");
     }
-    if (mode == SecurityMode.VNC && (endpoint.password() == null || endpoint.password().isEmpty())) {
+    if (mode == SecurityMode.VNC && passwordGivenHere && (endpoint.password() == null || endpoint.password().isEmpty())) {
       throw new ConfigException(at + ": console.security vnc needs console.password");
     }
     return mode;

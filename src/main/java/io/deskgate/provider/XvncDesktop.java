@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class XvncDesktop implements AutoCloseable {
 
+  /** In place of a certificate: anonymous TLS. */
+  static final Path ANONYMOUS = Path.of("anonymous-tls");
   static final List<String> PROGRAMS = List.of("Xvnc", "vncpasswd", "openbox", "xterm", "setsid");
   public static final String DEFAULT_COMMAND = "xterm -geometry 100x30+40+40 -bg white -fg black "
       + "-fa 'DejaVu Sans Mono' -fs 12";
@@ -37,6 +39,11 @@ public final class XvncDesktop implements AutoCloseable {
     /** A throw-away desktop with an xterm, tied to this process (tests, the demo's first run). */
     public static Spec simple(String name, String password, String geometry) {
       return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false, null, null);
+    }
+
+    /** The same desktop, requiring anonymous TLS (VeNCrypt TLSVnc, TLSNone without a password): for tests. */
+    public Spec withAnonymousTls() {
+      return new Spec(name, password, geometry, depth, command, display, port, detached, ANONYMOUS, ANONYMOUS);
     }
 
     /** The same desktop, requiring TLS with this certificate and key. */
@@ -113,16 +120,16 @@ public final class XvncDesktop implements AutoCloseable {
         // TigerVNC's blacklist stays on: Deskgate completes every handshake it starts with the right
         // credentials, so a browser that gives up midway no longer counts against Deskgate's address.
         "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared"));
-    String tls = spec.tlsCert() == null ? "" : "X509";
+    String tls = spec.tlsCert() == null ? "" : spec.tlsCert() == ANONYMOUS ? "TLS" : "X509";
     if (spec.password() == null) {
-      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "None" : "X509None"));
+      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "None" : tls + "None"));
     } else {
       Path passwordFile = runDir.resolve("vncpasswd");
       writePasswordFile(passwordFile, spec.password());
-      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "VncAuth" : "X509Vnc", "-PasswordFile",
+      xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "VncAuth" : tls + "Vnc", "-PasswordFile",
           passwordFile.toString()));
     }
-    if (spec.tlsCert() != null) {
+    if (tls.equals("X509")) {
       xvnc.addAll(List.of("-X509Cert", spec.tlsCert().toString(), "-X509Key", spec.tlsKey().toString()));
     }
     ProcessHandle server = spawn(runDir, "xvnc", xvnc, display, spec.detached());

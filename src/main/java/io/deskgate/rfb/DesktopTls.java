@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -21,6 +22,7 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -66,6 +68,21 @@ public final class DesktopTls {
   private DesktopTls(SSLContext verified, TlsSettings settings) {
     this.verified = verified;
     this.settings = settings;
+  }
+
+  /**
+   * Lets this JVM use anonymous Diffie-Hellman suites at all (Java lists {@code anon} among
+   * {@code jdk.tls.disabledAlgorithms}). They stay out of every engine's default suites, so nothing
+   * uses them but {@link #anonymousEngine} and {@link #anonymousSocket}, for desktops that allow
+   * anonymous TLS. Java reads the list once, at its first TLS use: call this before anything else.
+   */
+  public static void permitAnonymousSuites() {
+    String property = "jdk.tls.disabledAlgorithms";
+    String disabled = Security.getProperty(property);
+    if (disabled != null) {
+      Security.setProperty(property, Arrays.stream(disabled.split(",")).map(String::trim)
+          .filter(a -> !a.equals("anon")).collect(Collectors.joining(", ")));
+    }
   }
 
   /** Trusting the JVM's CAs, without a client certificate: made once, shared by desktops without TLS files. */
@@ -229,20 +246,18 @@ public final class DesktopTls {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
         throws CertificateException {
-      try {
-        base.checkServerTrusted(chain, authType);
-      } catch (CertificateException e) {
-        throw new Untrusted(e);
-      }
-      try {
-        base.checkServerTrusted(chain, authType, engine);
-      } catch (CertificateException e) {
-        throw new Mismatch(engine.getPeerHost(), e);
-      }
+      check(chain, authType, () -> base.checkServerTrusted(chain, authType, engine), engine.getPeerHost());
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+        throws CertificateException {
+      check(chain, authType, () -> base.checkServerTrusted(chain, authType, socket),
+          ((SSLSocket) socket).getHandshakeSession().getPeerHost());
+    }
+
+    /** The chain alone first ({@link Untrusted}), then the chain with the name ({@link Mismatch}). */
+    private void check(X509Certificate[] chain, String authType, NamedCheck withName, String name)
         throws CertificateException {
       try {
         base.checkServerTrusted(chain, authType);
@@ -250,10 +265,14 @@ public final class DesktopTls {
         throw new Untrusted(e);
       }
       try {
-        base.checkServerTrusted(chain, authType, socket);
+        withName.run();
       } catch (CertificateException e) {
-        throw new Mismatch(((SSLSocket) socket).getHandshakeSession().getPeerHost(), e);
+        throw new Mismatch(name, e);
       }
+    }
+
+    private interface NamedCheck {
+      void run() throws CertificateException;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.deskgate.proxy;
 
+import static io.deskgate.testing.RfbMessages.all;
+import static io.deskgate.testing.RfbMessages.cutText;
+import static io.deskgate.testing.RfbMessages.setEncodings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.desktop.Desktop;
@@ -11,9 +14,6 @@ import io.deskgate.testing.ScriptedDesktop;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonObject;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,28 +42,6 @@ class ConsolePolicyTest {
   @AfterAll
   static void stop() {
     node.close();
-  }
-
-  static byte[] cutText(int type, String text) {
-    byte[] t = text.getBytes(StandardCharsets.ISO_8859_1);
-    return ByteBuffer.allocate(8 + t.length).put((byte) type).put(new byte[3]).putInt(t.length).put(t).array();
-  }
-
-  static byte[] setEncodings(int... encodings) {
-    ByteBuffer b = ByteBuffer.allocate(4 + 4 * encodings.length).put((byte) 2).put((byte) 0)
-        .putShort((short) encodings.length);
-    for (int e : encodings) {
-      b.putInt(e);
-    }
-    return b.array();
-  }
-
-  static byte[] all(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
   }
 
   static void register(String id, ScriptedDesktop desktop, String clipboard, String viewers) {

@@ -116,6 +116,27 @@ class DesktopTlsTest {
   }
 
   @Test
+  void anonymousTlsOnlyWhenTheDesktopAllowsIt() throws Exception {
+    Path dir = Files.createTempDirectory("deskgate-anon-tls");
+    try (XvncDesktop anonymous = XvncDesktop.start(dir, new XvncDesktop.Spec("anon-desk", PASSWORD, "320x240", 24,
+        XvncDesktop.DEFAULT_COMMAND, 0, 0, false, null, null).withAnonymousTls())) {
+      for (boolean allowed : List.of(false, true)) {
+        String id = "anon-" + allowed;
+        node.addDesktop(id, new Desktop.ConsoleEndpoint("127.0.0.1", anonymous.port(),
+            node.node().secrets().seal(PASSWORD, Desktop.passwordSealContext(id)), SecurityMode.VENCRYPT, null,
+            new TlsSettings(null, null, null, null, allowed), null, null));
+        try (ConsoleClient ws = open(id)) {
+          if (allowed) {
+            assertThat(new RfbClient(ws).handshake().name()).isEqualTo(id);
+          } else {
+            assertThat(ws.awaitClose(Duration.ofSeconds(15)).code()).isEqualTo((short) 4509);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void autoWithoutATrustAnchorDoesNotFallBackToAnythingWeaker() {
     register("tls-auto-bare", SecurityMode.AUTO, TlsSettings.DEFAULT);
     try (ConsoleClient ws = open("tls-auto-bare")) {

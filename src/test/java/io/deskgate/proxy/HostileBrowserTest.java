@@ -4,7 +4,7 @@ import static io.deskgate.testing.TestNode.DESKTOP;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deskgate.testing.BannerSink;
+import io.deskgate.testing.ScriptedDesktop;
 import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.TestNode;
 import java.io.BufferedReader;
@@ -33,13 +33,13 @@ import org.junit.jupiter.api.Test;
  * moves only with what it really holds): a deflate bomb, a 100 MiB frame, an endless fragmented message,
  * a text frame and a million pings never read. Each closes with its code, the process grows by less
  * than {@link #RSS_BOUND_MIB}, and another user's API call is answered within 200 ms throughout.
- * The desktop is a plain sink that sends an RFB banner and swallows what it gets.
+ * The desktop is a plain sink that completes an RFB handshake and swallows what it gets.
  */
 class HostileBrowserTest {
 
   static final long RSS_BOUND_MIB = 48;
   static final Duration WAIT = Duration.ofSeconds(15);
-  static BannerSink sink;
+  static ScriptedDesktop sink;
   static Process node;
   static String base;
   static int port;
@@ -48,7 +48,7 @@ class HostileBrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    sink = new BannerSink();
+    sink = ScriptedDesktop.sink();
     dir = Files.createTempDirectory("deskgate-hostile");
     Files.writeString(dir.resolve("deskgate.yaml"), TestNode.standardInventory(sink.port()));
     port = TestNode.closedPort();
@@ -230,7 +230,7 @@ class HostileBrowserTest {
 
   @Test
   void aPingFloodIsClosedWithPolicyViolation() throws Exception {
-    try (BannerSink desk = new BannerSink();
+    try (ScriptedDesktop desk = ScriptedDesktop.sink();
          TestNode limited = TestNode.start(TestNode.standardInventory(desk.port()))) {
       try (RawWebSocket ws = RawWebSocket.open(limited.node().port(), TestNode.tokenOf(limited.consoleUrl(DESKTOP)), false)) {
         for (int i = 0; i < 200; i++) {

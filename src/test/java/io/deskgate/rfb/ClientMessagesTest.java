@@ -1,7 +1,10 @@
 package io.deskgate.rfb;
 
+import static io.deskgate.testing.RfbMessages.all;
+import static io.deskgate.testing.RfbMessages.setEncodings;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.testing.RfbMessages;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -20,29 +23,11 @@ class ClientMessagesTest {
   static final byte[] FENCE = {(byte) 248, 0, 0, 0, 0, 0, 0, 3, 2, 'a', 'b'};
 
   static byte[] cutText(String text) {
-    return ByteBuffer.allocate(8 + text.length()).put((byte) 6).put(new byte[3]).putInt(text.length())
-        .put(ClientHandshakeTest.ascii(text)).array();
+    return RfbMessages.cutText(RfbMessages.CLIENT_CUT_TEXT, text);
   }
 
   static byte[] extendedCutText(int bytes) {
     return ByteBuffer.allocate(8 + bytes).put((byte) 6).put(new byte[3]).putInt(-bytes).array();
-  }
-
-  static byte[] setEncodings(int... encodings) {
-    ByteBuffer b = ByteBuffer.allocate(4 + 4 * encodings.length).put((byte) 2).put((byte) 0)
-        .putShort((short) encodings.length);
-    for (int e : encodings) {
-      b.putInt(e);
-    }
-    return b.array();
-  }
-
-  static byte[] all(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
   }
 
   /** Feeds one byte at a time; returns what passed. */

@@ -1,8 +1,9 @@
 package io.deskgate.rfb;
 
-import static io.deskgate.rfb.ClientMessagesTest.all;
+import static io.deskgate.testing.RfbMessages.all;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.testing.RfbMessages;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class ServerMessagesTest {
   }
 
   static byte[] cutText(String text) {
-    return all(new byte[] {3, 0, 0, 0}, u32(text.length()), text.getBytes());
+    return RfbMessages.cutText(RfbMessages.SERVER_CUT_TEXT, text);
   }
 
   static byte[] drip(ServerMessages framer, byte[] stream) {

@@ -39,6 +39,17 @@ public final class ScriptedDesktop implements AutoCloseable {
     acceptor.start();
   }
 
+  /**
+   * A desktop for tests of what happens on the browser's side: an RFB 3.8 handshake (None), then
+   * whatever the console sends is swallowed, unrecorded however much it is.
+   */
+  public static ScriptedDesktop sink() {
+    return new ScriptedDesktop((in, out) -> {
+      ScriptedRfb.serveNone(in, out, "sink");
+      in.transferTo(OutputStream.nullOutputStream());
+    });
+  }
+
   /** A desktop that completes an RFB 3.8 handshake (None), runs {@code then}, and records whatever it receives. */
   public static ScriptedDesktop recording(Script then) {
     ScriptedDesktop[] self = new ScriptedDesktop[1];

@@ -4,7 +4,7 @@ import static io.deskgate.testing.TestNode.DESKTOP;
 import static io.deskgate.testing.TestNode.PROJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deskgate.testing.BannerSink;
+import io.deskgate.testing.ScriptedDesktop;
 import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RawHttp;
 import io.deskgate.testing.RawWebSocket;
@@ -30,7 +30,7 @@ class NginxFrontTest {
   @Test
   void clientsBehindNginxKeepTheirOwnAddressesAndCannotForgeOne() throws Exception {
     Path dir = Files.createTempDirectory("deskgate-nginx");
-    try (BannerSink desk = new BannerSink();
+    try (ScriptedDesktop desk = ScriptedDesktop.sink();
          TestNode node = TestNode.start(TestNode.standardInventory(desk.port()), Map.of(
              "DESKGATE_HTTP_TRUSTED_PROXIES", "127.0.0.1/32",
              "DESKGATE_AUTH_LOGIN_PER_ADDRESS_REQUESTS_PER_SECOND", "1",
