@@ -54,7 +54,6 @@ final class Session {
   private final DesktopHandshake.Ready desktop;
   private ServerHandshake browserHandshake;
   private final ClientMessages browserMessages;
-  private final ByteArrayOutputStream passing = new ByteArrayOutputStream();
   private Relay desktopToBrowser;
   private boolean ended;
 
@@ -178,7 +177,7 @@ final class Session {
   /** What of the browser's bytes may reach the desktop; null when they break the protocol (the session ends). */
   private Buffer browserMessages(Buffer data) {
     byte[] bytes = data.getBytes();
-    passing.reset();
+    ByteArrayOutputStream passing = new ByteArrayOutputStream(bytes.length);
     if (!browserMessages.feed(bytes, 0, bytes.length, passing)) {
       log.info("console s={} browser sent a message Deskgate refuses: {}", id, browserMessages.failure());
       end(CloseReason.BROWSER_RFB_ERROR);
