@@ -123,7 +123,7 @@ public final class Deskgate implements AutoCloseable {
     this.nodeId = config.node().id() != null ? config.node().id() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit(),
-        config.console().maxClipboardBytes());
+        config.console().maxClipboardBytes(), "netty".equals(config.console().pump()));
     this.events = ClusterEvents.of(vertx, db, config.store());
     events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
     this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);

@@ -43,7 +43,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
                         int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds,
                         List<String> frameAncestors, RateLimit redeemLimit, int redeemBackoffMaxSeconds,
                         boolean websocketCompression, int maxMessageBytes, int pingLimit, String clipboard,
-                        String viewers, int maxClipboardBytes) {}
+                        String viewers, int maxClipboardBytes, String pump) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
                      int tokenCacheSeconds, int hashThreads, int hashQueueLimit, RateLimit loginPerAddress,
@@ -91,7 +91,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,
-            "both", "shared", 1 << 20),
+            "both", "shared", 1 << 20, "netty"),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(

@@ -250,6 +250,8 @@ public final class ConfigLoader {
         "console.clipboard must be both, to_desktop, from_desktop or none");
     require(VIEWERS.contains(String.valueOf(c.console().viewers())),
         "console.viewers must be shared, exclusive or takeover");
+    require(java.util.Set.of("netty", "vertx").contains(String.valueOf(c.console().pump())),
+        "console.pump must be netty or vertx");
     require(java.util.Set.of("vnc", "x509").contains(String.valueOf(c.providers().xvnc().security())),
         "providers.xvnc.security must be vnc or x509");
     require(c.console().maxClipboardBytes() >= 1024 && c.console().maxClipboardBytes() <= 64 << 20,

@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * {@code reading} switches reading from the source off and on ({@link #paused} for a Vert.x stream,
  * {@link #autoRead} for a Netty channel).
  */
-final class Relay {
+final class Relay implements Downstream {
 
   private final WriteStream<Buffer> to;
   private final Consumer<Boolean> reading;
@@ -82,11 +82,8 @@ final class Relay {
     return on -> channel.config().setAutoRead(on);
   }
 
-  /**
-   * Completes once everything relayed so far has left for the destination's socket: a side that ends
-   * is closed after that, not before, since closing a connection discards what it has not yet sent.
-   */
-  Future<Void> flushed() {
+  @Override
+  public Future<Void> flushed() {
     return lastWrite;
   }
 }

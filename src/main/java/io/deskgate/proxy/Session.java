@@ -54,7 +54,7 @@ final class Session {
   private final DesktopHandshake.Ready desktop;
   private ServerHandshake browserHandshake;
   private final ClientMessages browserMessages;
-  private Relay desktopToBrowser;
+  private Downstream desktopToBrowser;
   private boolean ended;
 
   Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
@@ -135,12 +135,9 @@ final class Session {
       toBrowser += early.length();
       ws.write(early.copy());
     }
-    desktopToBrowser = new Relay(vnc, ws, Relay.autoRead(vncChannel), () -> !ended && !ws.isClosed(), n -> {
-      toBrowser += n;
-      lastActivity = System.nanoTime();
-      owner.metrics().relayedToBrowser(n);
-    });
-    desktopToBrowser.filter(this::desktopMessages);
+    Relay framed = new Relay(vnc, ws, Relay.autoRead(vncChannel), this::browserOpen, this::sentToBrowser);
+    framed.filter(this::desktopMessages);
+    desktopToBrowser = framed;
     vncChannel.config().setAutoRead(true);
     Relay fromBrowser = new Relay(ws, vnc, Relay.paused(ws), () -> !ended, n -> {
       toDesktop += n;
@@ -161,7 +158,13 @@ final class Session {
   private Buffer desktopMessages(Buffer data) {
     ServerMessages framer = desktop.desktop();
     if (!target.policy().scansDesktop() && (framer.gaveUp() || framer.framed() >= CHECKED_START_BYTES)) {
-      desktopToBrowser.filter(UnaryOperator.identity());
+      // framing done: from the next read on, the plain relay (this chunk still goes the framed way)
+      if (owner.nettyPump()) {
+        desktopToBrowser = new NettyDownstream((NetSocketInternal) vnc, vncChannel, browserChannel,
+            this::browserOpen, this::sentToBrowser);
+      } else {
+        ((Relay) desktopToBrowser).filter(UnaryOperator.identity());
+      }
       return data;
     }
     byte[] bytes = data.getBytes();
@@ -184,6 +187,16 @@ final class Session {
       return null;
     }
     return Buffer.buffer(passing.toByteArray());
+  }
+
+  private boolean browserOpen() {
+    return !ended && !ws.isClosed();
+  }
+
+  private void sentToBrowser(int n) {
+    toBrowser += n;
+    lastActivity = System.nanoTime();
+    owner.metrics().relayedToBrowser(n);
   }
 
   /** The event loops of the browser's and the desktop's connection: one and the same, by design. */

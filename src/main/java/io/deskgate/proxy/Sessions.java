@@ -47,12 +47,14 @@ public final class Sessions {
   private final int maxMessageBytes;
   private final int pingLimit;
   private final int maxClipboardBytes;
+  private final boolean nettyPump;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
   private final long sweeper;
 
   public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds,
-                  int maxMessageBytes, int pingLimit, int maxClipboardBytes) {
+                  int maxMessageBytes, int pingLimit, int maxClipboardBytes, boolean nettyPump) {
     this.vertx = vertx;
+    this.nettyPump = nettyPump;
     this.maxClipboardBytes = maxClipboardBytes;
     this.maxMessageBytes = maxMessageBytes;
     this.pingLimit = pingLimit;
@@ -97,6 +99,11 @@ public final class Sessions {
   /** The guard a session puts in its browser connection, reporting faults to {@code onFault}. */
   BrowserGuard browserGuard(Consumer<CloseReason> onFault) {
     return new BrowserGuard(maxMessageBytes, pingLimit, System::nanoTime, onFault);
+  }
+
+  /** Whether the desktop's stream goes to the browser on the channels underneath Vert.x ({@code console.pump: netty}). */
+  boolean nettyPump() {
+    return nettyPump;
   }
 
   /** The longest cut text (clipboard) either side may send in one message. */
