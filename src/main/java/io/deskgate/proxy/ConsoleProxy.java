@@ -101,12 +101,17 @@ public final class ConsoleProxy {
             attempts.refused(client);
           }
         });
-    redeemed.compose(target -> vncClient.connect(target.port(), target.host())
+    long[] mark = {System.nanoTime()};
+    long requested = mark[0];
+    redeemed.onSuccess(t -> step("redeem", mark))
+        .compose(target -> vncClient.connect(target.port(), target.host())
             .recover(e -> Future.failedFuture(new ConsoleRefusal(CloseReason.DESKTOP_UNREACHABLE,
                 target.host() + ":" + target.port() + ": " + e.getMessage())))
+            .onSuccess(s -> step("connect", mark))
             .compose(socket -> DesktopHandshake.run(context.owner(), socket, target, sessions.handshakeTimeoutMs(),
                     sessions.maxClipboardBytes())
                 .map(ready -> new Joined(target, socket, ready))))
+        .onSuccess(j -> step("desktop_handshake", mark))
         .onComplete(joined -> req.toWebSocket().onComplete(upgraded -> {
           if (upgraded.failed()) {
             log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
@@ -117,12 +122,20 @@ public final class ConsoleProxy {
           }
           ServerWebSocket ws = upgraded.result();
           if (joined.succeeded()) {
+            step("upgrade", mark);
             sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(),
-                joined.result().desktop(), requestId, client, context);
+                joined.result().desktop(), requestId, client, context, requested);
           } else {
             refuse(ws, requestId, joined.cause());
           }
         }));
+  }
+
+  /** Records a step of opening a console, from {@code mark[0]} (then moved to now). */
+  private void step(String name, long[] mark) {
+    long now = System.nanoTime();
+    metrics.consoleOpenStep(name, now - mark[0]);
+    mark[0] = now;
   }
 
   private record Joined(TokenLookup.Target target, NetSocket socket, DesktopHandshake.Ready desktop) {}

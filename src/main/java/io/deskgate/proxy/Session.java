@@ -51,6 +51,7 @@ final class Session {
   private long toDesktop;
   private long toBrowser;
   private long handshakeTimer = -1;
+  private long requestedAt;
   private final DesktopHandshake.Ready desktop;
   private ServerHandshake browserHandshake;
   private final ClientMessages browserMessages;
@@ -72,7 +73,9 @@ final class Session {
     this.context = context;
   }
 
-  void start(String requestId, long handshakeTimeoutMs) {
+  /** {@code requestedAt}: when the browser's request arrived ({@link System#nanoTime}), for the open's timing. */
+  void start(String requestId, long handshakeTimeoutMs, long requestedAt) {
+    this.requestedAt = requestedAt;
     browserChannel.pipeline().addBefore("handler", BrowserGuard.NAME, owner.browserGuard(this::end));
     log.info("console s={} req={} desktop={} user={} client={} mode={} opened, relaying to {}:{} ({}, clipboard {})",
         id, requestId, target.desktopId(), target.userId(), client, target.policy().mode(), target.host(),
@@ -122,6 +125,9 @@ final class Session {
     } else if (browserHandshake.outcome() == ServerHandshake.Outcome.READY) {
       browserHandshake = null;
       context.owner().cancelTimer(handshakeTimer);
+      long now = System.nanoTime();
+      owner.metrics().consoleOpenStep("browser_handshake", now - openedAt);
+      owner.metrics().consoleOpenStep("total", now - requestedAt);
       relay(Buffer.buffer(bytes).slice(step.consumed(), bytes.length));
     }
   }

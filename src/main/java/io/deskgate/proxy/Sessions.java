@@ -72,7 +72,7 @@ public final class Sessions {
   }
 
   void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
-             DesktopHandshake.Ready desktop, String requestId, String client, Context context) {
+             DesktopHandshake.Ready desktop, String requestId, String client, Context context, long requestedAt) {
     List<Session> others = live.values().stream().filter(s -> s.target.desktopId().equals(target.desktopId())).toList();
     if (target.policy().viewers() == ConsolePolicy.Viewers.EXCLUSIVE && !others.isEmpty()) {
       vnc.close();
@@ -86,7 +86,7 @@ public final class Sessions {
     Session session = new Session(ws, browserChannel, vnc, target, desktop, client, this, context);
     live.put(session.id, session);
     metrics.sessionOpened();
-    session.start(requestId, handshakeTimeoutMs);
+    session.start(requestId, handshakeTimeoutMs, requestedAt);
     listener.opened(session.live());
   }
 

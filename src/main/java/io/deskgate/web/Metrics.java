@@ -75,6 +75,17 @@ public final class Metrics implements AutoCloseable {
     bytesToBrowser.increment(bytes);
   }
 
+  /**
+   * How long one step of opening a console took ({@code redeem}, {@code connect},
+   * {@code desktop_handshake}, {@code upgrade}, {@code browser_handshake}; {@code total} from the
+   * request to the relay), as a histogram so percentiles can be taken across nodes.
+   */
+  public void consoleOpenStep(String step, long nanos) {
+    Timer.builder("deskgate.console.open").tag("step", step)
+        .description("Steps of opening a console, each from the end of the one before")
+        .publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
   public void tokenIssued() {
     tokensIssued.increment();
   }

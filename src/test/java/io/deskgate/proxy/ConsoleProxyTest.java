@@ -366,6 +366,12 @@ class ConsoleProxyTest {
     assertThat(metric(metrics, "deskgate_console_sessions_refused_total{reason=\"token_refused\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metric(metrics, "deskgate_console_bytes_total{direction=\"to_browser\"}")).isGreaterThan(12);
     assertThat(metric(metrics, "deskgate_console_tokens_issued_total")).isGreaterThanOrEqualTo(1);
+    for (String step : List.of("redeem", "connect", "desktop_handshake", "upgrade", "browser_handshake", "total")) {
+      assertThat(metric(metrics, "deskgate_console_open_seconds_count{step=\"" + step + "\"}"))
+          .as("opens timed at step %s", step).isGreaterThanOrEqualTo(1);
+      assertThat(metrics).as("a histogram for %s", step)
+          .contains("deskgate_console_open_seconds_bucket{step=\"" + step + "\",le=");
+    }
   }
 
   private static double metric(String exposition, String series) {
