@@ -85,6 +85,22 @@ const relayTable = [
   '',
 ].join('\n');
 
+// against a kernel TCP relay: issue 10's targets are set relative to socat
+const so = { t1: r('socat throughput 1'), t16: r('socat throughput 16'), lat: r('socat latency') };
+const dg = relay[0];
+const socatTable = [
+  '',
+  'Against socat (a kernel TCP relay, no WebSocket, forking one process per connection like websockify; its CPU includes them):',
+  '',
+  '| measure | socat | Deskgate | Deskgate vs. socat | issue 10 target |',
+  '|---|---|---|---|---|',
+  `| downstream MiB/s, 1 connection | ${f(so.t1.mibPerSec)} | ${f(dg.t1.mibPerSec)} | ${ratio(dg.t1.mibPerSec, so.t1.mibPerSec)} | >= 0.90 x |`,
+  `| downstream MiB/s, 16 connections | ${f(so.t16.mibPerSec)} | ${f(dg.t16.mibPerSec)} | ${ratio(dg.t16.mibPerSec, so.t16.mibPerSec)} | >= 0.90 x |`,
+  `| proxy CPU seconds per GiB | ${f(cpuOf(so), 2)} | ${f(cpuOf(dg), 2)} | ${ratio(cpuOf(dg), cpuOf(so))} | <= 1.15 x |`,
+  `| 64-byte round trip p50 / p99 (µs) | ${f(so.lat.p50us)} / ${f(so.lat.p99us)} | ${f(dg.lat.p50us)} / ${f(dg.lat.p99us)} | + ${f(dg.lat.p50us - so.lat.p50us)} / + ${f(dg.lat.p99us - so.lat.p99us)} | <= + 10 / + 60 |`,
+  '',
+].join('\n');
+
 const cpuModel = (os.cpus()[0] || {}).model || 'unknown cpu';
 // the run's start, from its directory's name (bench/results/YYYYMMDDTHHMMSSZ)
 const stamp = dir.match(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/);
@@ -100,7 +116,7 @@ const table = [
   '|---|---|---|---|---|---|---|',
   ...rows.map(row => `| ${row.join(' | ')} |`),
   '',
-].join('\n') + relayTable;
+].join('\n') + relayTable + socatTable;
 
 if (readme) {
   const text = fs.readFileSync(readme, 'utf8');

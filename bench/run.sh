@@ -16,6 +16,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 need=()
 command -v websockify >/dev/null || need+=(websockify)
 command -v wrk >/dev/null || need+=(wrk)
+command -v socat >/dev/null || need+=(socat)
 command -v node >/dev/null || need+=(nodejs npm)
 command -v psql >/dev/null || need+=(postgresql-client)
 if ((${#need[@]})); then
@@ -42,7 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TARGET=15990 DG_PORT=16090 WSF_PORT=16091
+TARGET=15990 DG_PORT=16090 WSF_PORT=16091 SOCAT_PORT=16092
 $B target --port $TARGET > "$run/target.log" 2>&1 & pids+=($!)
 
 # ---- websockify, the reference peer
@@ -50,6 +51,11 @@ mkdir -p "$run/tokens"
 echo "bench: 127.0.0.1:$TARGET" > "$run/tokens/bench.cfg"
 websockify --token-plugin TokenFile --token-source "$run/tokens" 127.0.0.1:$WSF_PORT > "$run/websockify.log" 2>&1 &
 wsf_pid=$!; pids+=($wsf_pid)
+
+# ---- socat, a kernel TCP relay (no WebSocket): what a relay costs at the least on this machine
+# 64 KiB reads, as Deskgate's; a listen backlog for 16 connections at once (its default of 5 drops SYNs)
+socat -b 65536 TCP-LISTEN:$SOCAT_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024,nodelay TCP:127.0.0.1:$TARGET,nodelay > "$run/socat.log" 2>&1 &
+socat_pid=$!; pids+=($socat_pid)
 
 # ---- Deskgate
 start_deskgate() {   # $1: label, $2: JDBC URL, $3: the jar (default: this build's)
@@ -103,9 +109,10 @@ measure() {   # $1: name, then bench.mjs arguments; appends one JSON line to res
 }
 
 start_deskgate h2 "jdbc:h2:file:$run/db-h2"
-for peer in raw websockify deskgate; do
+for peer in raw socat websockify deskgate; do
   case $peer in
     raw) where=(--tcp 127.0.0.1:$TARGET); pid=();;
+    socat) where=(--tcp 127.0.0.1:$SOCAT_PORT); pid=(--pid $socat_pid);;
     websockify) where=(--ws "$WSF_WS"); pid=(--pid $wsf_pid);;
     deskgate) where=(--ws "$DG_WS" --tokens "$run/tokens.txt"); pid=(--pid $dg_pid); mint 40;;
   esac
