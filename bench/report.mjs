@@ -98,6 +98,7 @@ const socatTable = [
   `| downstream MiB/s, 16 connections | ${f(so.t16.mibPerSec)} | ${f(dg.t16.mibPerSec)} | ${ratio(dg.t16.mibPerSec, so.t16.mibPerSec)} | >= 0.90 x |`,
   `| proxy CPU seconds per GiB | ${f(cpuOf(so), 2)} | ${f(cpuOf(dg), 2)} | ${ratio(cpuOf(dg), cpuOf(so))} | <= 1.15 x |`,
   `| 64-byte round trip p50 / p99 (µs) | ${f(so.lat.p50us)} / ${f(so.lat.p99us)} | ${f(dg.lat.p50us)} / ${f(dg.lat.p99us)} | + ${f(dg.lat.p50us - so.lat.p50us)} / + ${f(dg.lat.p99us - so.lat.p99us)} | <= + 10 / + 60 |`,
+  `| wss:// MiB/s, 1 / 16 connections (CPU s/GiB) | - | ${f(r('deskgate-wss throughput 1').mibPerSec)} / ${f(r('deskgate-wss throughput 16').mibPerSec)} (${f(cpuOf({ t1: r('deskgate-wss throughput 1'), t16: r('deskgate-wss throughput 16') }), 2)}) | ${ratio(r('deskgate-wss throughput 1').mibPerSec, dg.t1.mibPerSec)} / ${ratio(r('deskgate-wss throughput 16').mibPerSec, dg.t16.mibPerSec)} of ws:// | >= 0.8 x ws:// |`,
   '',
 ].join('\n');
 

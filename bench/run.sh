@@ -58,11 +58,16 @@ socat -b 65536 TCP-LISTEN:$SOCAT_PORT,bind=127.0.0.1,fork,reuseaddr,backlog=1024
 socat_pid=$!; pids+=($socat_pid)
 
 # ---- Deskgate
-start_deskgate() {   # $1: label, $2: JDBC URL, $3: the jar (default: this build's)
+start_deskgate() {   # $1: label, $2: JDBC URL, $3: the jar (default: this build's), $4: "tls" for HTTPS/WSS
+  local http_yaml="http: {port: $DG_PORT}" scheme=http
+  if [[ "${4:-}" == tls ]]; then
+    http_yaml="http: {port: $DG_PORT, tls: {self_signed: true, cert_file: \"$run/tls/cert.pem\", key_file: \"$run/tls/key.pem\"}}"
+    scheme=https
+  fi
   local scanned="            - {id: bench-scanned, user_name: bench, console: {host: 127.0.0.1, port: $TARGET, clipboard: to_desktop}}"
   [[ -n "${3:-}" ]] && scanned=""   # an earlier build may not know console policy
   cat > "$run/deskgate-$1.yaml" <<EOF
-http: {port: $DG_PORT}
+$http_yaml
 store: {jdbc_url: "$2"}
 secrets: {key_file: "$run/secret.key"}
 # every client here is 127.0.0.1: the per-address limits (logins, console links) would count the
@@ -86,15 +91,16 @@ $scanned
 EOF
   java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "${3:-$jar}" --config "$run/deskgate-$1.yaml" > "$run/deskgate-$1.out" 2> "$run/deskgate-$1.log" &
   dg_pid=$!; pids+=($dg_pid)
-  for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$DG_PORT/healthz" >/dev/null && break; sleep 0.5; done
-  auth=$(curl -s -o /dev/null -D - "http://127.0.0.1:$DG_PORT/v3/auth/tokens" -H 'Content-Type: application/json' \
+  for _ in $(seq 1 60); do curl -skf "$scheme://127.0.0.1:$DG_PORT/healthz" >/dev/null && break; sleep 0.5; done
+  api_url="$scheme://127.0.0.1:$DG_PORT"
+  auth=$(curl -sk -o /dev/null -D - "$api_url/v3/auth/tokens" -H 'Content-Type: application/json' \
     -d '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"bench","password":"bench-password-1","domain":{"name":"bench"}}}},"scope":{"project":{"id":"0bec5db98280d2d02fd6c00c2de791ce"}}}}' \
     | tr -d '\r' | awk 'tolower($1)=="x-subject-token:" {print $2}')
-  console_url="http://127.0.0.1:$DG_PORT/v2/0bec5db98280d2d02fd6c00c2de791ce/desktops/bench-target/remote-consoles"
+  console_url="$api_url/v2/0bec5db98280d2d02fd6c00c2de791ce/desktops/bench-target/remote-consoles"
 }
 stop_deskgate() { kill "$dg_pid"; wait "$dg_pid" 2>/dev/null || true; }
 mint() {   # $1: how many, $2: the desktop (default bench-target)
-  $B mint --api "http://127.0.0.1:$DG_PORT" --auth-token "$auth" --project 0bec5db98280d2d02fd6c00c2de791ce \
+  $B mint --api "$api_url" --auth-token "$auth" --project 0bec5db98280d2d02fd6c00c2de791ce \
     --desktop "${2:-bench-target}" --count "$1" --out "$run/tokens.txt" > /dev/null; }
 
 if [[ $quick == yes ]]; then RUNS=1 BIG=128 LAT=2000 SETUP=100 IDLE=1000; else RUNS=3 BIG=512 LAT=10000 SETUP=300 IDLE=10000; fi
@@ -155,6 +161,15 @@ stop_deskgate
 psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS deskgate_bench WITH (FORCE)" -c "CREATE DATABASE deskgate_bench"
 start_deskgate pg "jdbc:postgresql://127.0.0.1:5432/deskgate_bench?user=postgres"
 api pg
+stop_deskgate
+
+# wss://: TLS to the browser, the production case (a self-signed certificate made at the node's start)
+start_deskgate tls "jdbc:h2:file:$run/db-tls" "" tls
+DG_WSS="wss://127.0.0.1:$DG_PORT/vnc/console/websockify?token={token}"
+mint 40
+measure "deskgate-wss throughput 1" throughput --ws "$DG_WSS" --tokens "$run/tokens.txt" --pid $dg_pid --conns 1 --total-mib $BIG --runs $RUNS
+mint $((16 * (RUNS + 1)))
+measure "deskgate-wss throughput 16" throughput --ws "$DG_WSS" --tokens "$run/tokens.txt" --pid $dg_pid --conns 16 --total-mib $BIG --runs $RUNS
 stop_deskgate
 
 if [[ -n "${DESKGATE_BEFORE_JAR:-}" ]]; then
