@@ -20,8 +20,8 @@ import java.util.List;
  * The browser side of a console URL: our page {@code vnc_auto.html} (built on the npm package
  * {@code @novnc/novnc}, served from the jar), its assets, and {@code POST session}, which tells the
  * page whether its token is still good, names the desktop and says whether the console is view-only.
- * No credential of the desktop's ever
- * reaches the page: Deskgate passes the desktop's VNC security itself.
+ * No credential of the desktop's ever reaches the page: Deskgate passes the desktop's VNC security
+ * itself.
  * The page then opens the WebSocket at {@link io.deskgate.proxy.ConsoleProxy#PATH}.
  */
 public final class ConsolePage {

@@ -64,6 +64,17 @@ public record Desktop(String id, String projectId, String computerName, String u
       return new ConsoleEndpoint(newHost, newPort, passwordSealed, security, username, tls, clipboard, viewers);
     }
 
+    /** The same endpoint with another sealed VNC password. */
+    public ConsoleEndpoint withPassword(String newPasswordSealed) {
+      return new ConsoleEndpoint(host, port, newPasswordSealed, security, username, tls, clipboard, viewers);
+    }
+
+    /** The same endpoint requiring VeNCrypt with these TLS settings (a provider set TLS up). */
+    public ConsoleEndpoint withTls(TlsSettings newTls) {
+      return new ConsoleEndpoint(host, port, passwordSealed, SecurityMode.VENCRYPT, username, newTls, clipboard,
+          viewers);
+    }
+
     /** The same endpoint under another console policy. */
     public ConsoleEndpoint withPolicy(String newClipboard, String newViewers) {
       return new ConsoleEndpoint(host, port, passwordSealed, security, username, tls, newClipboard, newViewers);

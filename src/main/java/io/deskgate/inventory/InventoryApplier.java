@@ -26,9 +26,11 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -188,18 +190,18 @@ public final class InventoryApplier {
           + existing.get().projectId());
     }
     String provider = spec.provider() == null ? StaticProvider.NAME : spec.provider();
+    Inventory.ConsoleEndpoint given = spec.console();
     Desktop.ConsoleEndpoint console;
     Desktop.Source source;
     switch (provider) {
       case StaticProvider.NAME -> {
-        Inventory.ConsoleEndpoint endpoint = spec.console();
-        if (endpoint == null || endpoint.host() == null || endpoint.port() < 1 || endpoint.port() > 65535) {
+        if (given == null || given.host() == null || given.port() < 1 || given.port() > 65535) {
           throw new ConfigException(at + ": console needs a host and a port 1-65535");
         }
-        String sealed = endpoint.password() == null || endpoint.password().isEmpty()
-            ? null : secrets.seal(endpoint.password(), Desktop.passwordSealContext(spec.id()));
-        console = new Desktop.ConsoleEndpoint(endpoint.host(), endpoint.port(), sealed, security(at, endpoint, true),
-            blankToNull(endpoint.username()), tls(at, endpoint.tls()), null, null);
+        String sealed = given.password() == null || given.password().isEmpty()
+            ? null : secrets.seal(given.password(), Desktop.passwordSealContext(spec.id()));
+        console = new Desktop.ConsoleEndpoint(given.host(), given.port(), sealed, security(at, given, true),
+            blankToNull(given.username()), tls(at, given.tls()), null, null);
         source = Desktop.Source.STATIC;
       }
       case XvncProvider.NAME -> {
@@ -216,15 +218,14 @@ public final class InventoryApplier {
         }
         Desktop.ConsoleEndpoint known = existing.map(Desktop::console)
             .orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
-        Inventory.ConsoleEndpoint given = spec.console();
         // where it listens and its password come from the domain's XML; how to pass its security may be given
         console = given == null ? known : new Desktop.ConsoleEndpoint(known.host(), known.port(),
-            known.passwordSealed(), security(at, given, false), blankToNull(given.username()), tls(at, given.tls()), null, null);
+            known.passwordSealed(), security(at, given, false), blankToNull(given.username()), tls(at, given.tls()), null,
+            null);
         source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null);
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }
-    Inventory.ConsoleEndpoint given = spec.console();
     console = console.withPolicy(policyValue(at + ": console.clipboard", given == null ? null : given.clipboard(),
         ConfigLoader.CLIPBOARD), policyValue(at + ": console.viewers", given == null ? null : given.viewers(),
         ConfigLoader.VIEWERS));
@@ -239,9 +240,9 @@ public final class InventoryApplier {
     if (value == null || value.isBlank()) {
       return null;
     }
-    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    String v = value.trim().toLowerCase(Locale.ROOT);
     if (!allowed.contains(v)) {
-      throw new ConfigException(what + " must be one of " + new java.util.TreeSet<>(allowed) + ", got '" + value + "'");
+      throw new ConfigException(what + " must be one of " + new TreeSet<>(allowed) + ", got '" + value + "'");
     }
     return v;
   }

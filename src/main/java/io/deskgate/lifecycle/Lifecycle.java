@@ -4,7 +4,6 @@ import io.deskgate.api.ApiException;
 import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
-import io.deskgate.rfb.SecurityMode;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.provider.DesktopProvider;
 import io.deskgate.provider.ProviderException;
@@ -307,9 +306,8 @@ public final class Lifecycle {
 
   /** The console endpoint of a machine a provider just made: VeNCrypt when the provider set TLS up. */
   private static Desktop.ConsoleEndpoint endpoint(DesktopProvider.Machine machine, String sealedPassword) {
-    return machine.tls() == null ? new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealedPassword)
-        : new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealedPassword, SecurityMode.VENCRYPT, null,
-            machine.tls(), null, null);
+    Desktop.ConsoleEndpoint e = new Desktop.ConsoleEndpoint(machine.host(), machine.port(), sealedPassword);
+    return machine.tls() == null ? e : e.withTls(machine.tls());
   }
 
   /**
@@ -330,13 +328,17 @@ public final class Lifecycle {
   }
 
   private void updateEndpoint(Connection c, Desktop d, DesktopProvider.Machine machine) throws SQLException {
-    if (consoleChanged(d, machine)) {
-      Desktop.ConsoleEndpoint e = d.console().movedTo(machine.host(), machine.port());
-      String sealed = passwordChanged(d, machine)
-          ? secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(d.id())) : e.passwordSealed();
-      e = new Desktop.ConsoleEndpoint(e.host(), e.port(), sealed, machine.tls() != null ? SecurityMode.VENCRYPT
-          : e.security(), e.username(), machine.tls() != null ? machine.tls() : e.tls(), e.clipboard(), e.viewers());
+    boolean newPassword = passwordChanged(d, machine);
+    Desktop.ConsoleEndpoint e = d.console().movedTo(machine.host(), machine.port());
+    if (newPassword) {
+      e = e.withPassword(secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(d.id())));
+    }
+    if (machine.tls() != null) {
+      e = e.withTls(machine.tls());
+    }
+    if (!e.equals(d.console())) {
       desktops.setConsole(c, d.id(), e);
     }
   }
+
 }

@@ -1,8 +1,7 @@
 package io.deskgate.provider;
 
-import io.deskgate.rfb.TlsSettings;
-
 import io.deskgate.desktop.Desktop;
+import io.deskgate.rfb.TlsSettings;
 
 /**
  * Where a kind of desktop comes from and how it is powered. Every method blocks (processes, libvirt,
@@ -30,7 +29,6 @@ public interface DesktopProvider {
   /** What the machine is doing now. */
   Observation observe(Desktop desktop);
 
-  /** A machine as the provider runs it: its name and where its VNC server listens. */
   /**
    * A desktop's machine as its provider runs it: where its VNC server listens, its VNC password when the
    * provider just set one, and the TLS Deskgate must use with it (null: none set by the provider).

@@ -1,14 +1,14 @@
 package io.deskgate.provider;
 
-import io.deskgate.config.Config;
 import io.deskgate.auth.Digests;
+import io.deskgate.config.Config;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.store.PrivateFiles;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

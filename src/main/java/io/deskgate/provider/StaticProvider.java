@@ -5,16 +5,14 @@ import io.deskgate.rfb.ClientHandshake;
 import io.deskgate.rfb.DesktopTls;
 import io.deskgate.store.SecretBox;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.security.GeneralSecurityException;
-import javax.net.ssl.SSLSocket;
 import java.net.SocketTimeoutException;
+import java.security.GeneralSecurityException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
 
 /**
  * Desktops whose VNC server already runs somewhere (declared in the inventory). Deskgate cannot power

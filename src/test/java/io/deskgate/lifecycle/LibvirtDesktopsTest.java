@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
+import io.deskgate.testing.ScriptedRfb;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonObject;
@@ -80,24 +81,6 @@ class LibvirtDesktopsTest {
     }
   }
 
-  /** The security types the desktop's VNC server itself offers, asked directly (not through Deskgate). */
-  List<Integer> securityTypesOffered(String desktopId) throws IOException {
-    int port = node.node().database().runNow(c -> node.node().desktops().find(c, desktopId).orElseThrow())
-        .console().port();
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-      in.readFully(new byte[12]);
-      s.getOutputStream().write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
-      byte[] types = new byte[in.readUnsignedByte()];
-      in.readFully(types);
-      List<Integer> offered = new ArrayList<>();
-      for (byte t : types) {
-        offered.add(t & 0xff);
-      }
-      return offered;
-    }
-  }
-
   @Test
   void aVirtualMachineDesktopLivesThroughTheApi() throws Exception {
     start(TestNode.standardInventory(5999));
@@ -110,7 +93,8 @@ class LibvirtDesktopsTest {
     assertThat(virsh("domstate", domain).trim()).isEqualTo("running");
     assertThat(ws.desktop(id).getString("status")).isEqualTo("ACTIVE");
     assertThat(console(ws, id).name()).as("the computer_name, not QEMU's own").isEqualTo("vm-life");
-    assertThat(securityTypesOffered(id)).as("QEMU asks for the VNC password Deskgate set in the domain XML")
+    int vncPort = node.node().database().runNow(c -> node.node().desktops().find(c, id).orElseThrow()).console().port();
+    assertThat(ScriptedRfb.securityTypesOffered(vncPort)).as("QEMU asks for the VNC password Deskgate set in the domain XML")
         .containsExactly(2);
     assertThat(virsh("dumpxml", domain)).as("libvirt shows the password to nobody without --security-info")
         .doesNotContain("passwd=");

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.RfbClient;
+import io.deskgate.testing.ScriptedRfb;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonObject;
@@ -113,14 +114,8 @@ class XvncDesktopsTest {
     assertThat(java.nio.file.Files.getPosixFilePermissions(home.resolve("xvnc/ca/ca.key")))
         .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
-    try (java.net.Socket s = new java.net.Socket("127.0.0.1", endpoint.port())) {
-      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-      in.readFully(new byte[12]);
-      s.getOutputStream().write("RFB 003.008\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      byte[] types = new byte[in.readUnsignedByte()];
-      in.readFully(types);
-      assertThat(types).as("Xvnc offers VeNCrypt only").containsExactly(19);
-    }
+    assertThat(ScriptedRfb.securityTypesOffered(endpoint.port())).as("Xvnc offers VeNCrypt only")
+        .containsExactly(19);
   }
 
   @Test

@@ -4,8 +4,12 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The server side of an RFB 3.8 handshake with security None, scripted over a blocking socket, for
@@ -33,6 +37,25 @@ public final class ScriptedRfb {
     data.readFully(new byte[1]);
     out.write(serverInit(name));
     out.flush();
+  }
+
+  /**
+   * The security types a VNC server itself offers an RFB 3.8 client, asked directly on loopback (not
+   * through Deskgate); the connection then ends before any security is chosen.
+   */
+  public static List<Integer> securityTypesOffered(int port) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      in.readFully(new byte[12]);
+      s.getOutputStream().write("RFB 003.008\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] types = new byte[in.readUnsignedByte()];
+      in.readFully(types);
+      List<Integer> offered = new ArrayList<>();
+      for (byte t : types) {
+        offered.add(t & 0xff);
+      }
+      return offered;
+    }
   }
 
   public static byte[] serverInit(String name) {
