@@ -128,6 +128,15 @@ try {
     }
     let screenChangedByTyping = null;
     if (typed && wanted === 'connected' && seen.state === 'connected') {
+      // the first update may still be landing rect by rect: take "before" from a screen at rest
+      const settleBy = Date.now() + 10000;
+      let stableSince = Date.now();
+      while (Date.now() < settleBy && Date.now() - stableSince < 1000) {
+        await new Promise(r => setTimeout(r, 200));
+        const now = await page.evaluate(probe);
+        if (!now.canvas || now.canvas.hash !== seen.canvas.hash) stableSince = Date.now();
+        seen = now;
+      }
       const box = await page.locator('#screen canvas').boundingBox();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.keyboard.type(typed, { delay: 20 });
