@@ -45,6 +45,7 @@ import io.deskgate.store.SecretBox;
 import io.deskgate.web.ClientAddresses;
 import io.deskgate.web.HttpServers;
 import io.deskgate.web.Metrics;
+import io.deskgate.web.NativeIo;
 import io.deskgate.web.RequestLog;
 import io.deskgate.web.Tls;
 import io.deskgate.work.WorkerPool;
@@ -53,6 +54,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.transport.Transport;
 import io.vertx.ext.web.Router;
 import java.nio.file.Path;
 import java.util.List;
@@ -94,12 +96,18 @@ public final class Deskgate implements AutoCloseable {
   private ConsoleProxy proxy;
   private HttpServers servers;
   private String publicUrl;
+  private final String transportName;
 
   private Deskgate(Config config) {
     this.config = config;
     this.clients = new ClientAddresses(config.http().trustedProxies());
     setLogLevel(config.log().level());
-    this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.http().eventLoopCount()));
+    Transport transport = NativeIo.transport(config.http().transport());
+    this.transportName = transport.name();
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions().setEventLoopPoolSize(config.http().eventLoopCount()))
+        .withTransport(transport)
+        .build();
     try {
       this.db = Database.open(config.store());
     } catch (RuntimeException e) {
@@ -196,6 +204,7 @@ public final class Deskgate implements AutoCloseable {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
         .setPort(http.port())
+        .setTcpQuickAck(true)   // as the desktop side (ConsoleProxy): epoll would otherwise delay ACKs
         .setIdleTimeout(http.idleTimeoutSeconds())
         .setMaxWebSocketFrameSize(Math.min(65_536, config.console().maxMessageBytes()))
         .setMaxWebSocketMessageSize(config.console().maxMessageBytes())
@@ -207,7 +216,8 @@ public final class Deskgate implements AutoCloseable {
         .setHttp2ClearTextEnabled(http.h2c());
     if (http.tls().enabled()) {
       String publicHost = http.publicUrl() == null ? null : java.net.URI.create(http.publicUrl()).getHost();
-      options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost));
+      options.setSsl(true).setKeyCertOptions(Tls.keyCert(http.tls(), publicHost))
+          .setSslEngineOptions(NativeIo.tlsEngine(http.tls().engine()));
     }
     Router router = Router.router(vertx);
     HttpFront front = new HttpFront(vertx, router, clients, metrics, config.api().maxBodyBytes(),
@@ -222,8 +232,10 @@ public final class Deskgate implements AutoCloseable {
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
-    log.info("Deskgate listening on {}:{} with {} event loops, public URL {}, store {}", http.host(), servers.port(),
-        servers.count(), publicUrl, db.isPostgres() ? "PostgreSQL" : "H2");
+    log.info("Deskgate listening on {}:{} with {} event loops on {}{}, public URL {}, store {}", http.host(),
+        servers.port(), servers.count(), transportName,
+        options.isSsl() ? ", TLS by " + NativeIo.describe(options.getSslEngineOptions()) : "", publicUrl,
+        db.isPostgres() ? "PostgreSQL" : "H2");
   }
 
   private void mountRoutes(Router router) {

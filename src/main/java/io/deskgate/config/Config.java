@@ -17,8 +17,8 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public record Node(String id) {}
 
   public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops,
-                     int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c, List<String> trustedProxies,
-                     Tls tls) {
+                     String transport, int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c,
+                     List<String> trustedProxies, Tls tls) {
 
     /** How many event loops serve HTTP and consoles: {@code event_loops}, or two per core when it is 0. */
     public int eventLoopCount() {
@@ -27,7 +27,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   }
 
   /** HTTPS and WSS: a PEM certificate and key, or a self-signed pair generated into those files once. */
-  public record Tls(String certFile, String keyFile, boolean selfSigned) {
+  public record Tls(String certFile, String keyFile, boolean selfSigned, String engine) {
     @JsonIgnore
     public boolean enabled() {
       return selfSigned || certFile != null;
@@ -87,7 +87,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public static Config defaults() {
     return new Config(
         new Node(null),
-        new Http("127.0.0.1", 8080, null, 60, 0, 10, 30, false, List.of(), new Tls(null, null, false)),
+        new Http("127.0.0.1", 8080, null, 60, 0, "auto", 10, 30, false, List.of(), new Tls(null, null, false, "auto")),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,

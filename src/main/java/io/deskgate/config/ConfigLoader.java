@@ -208,6 +208,10 @@ public final class ConfigLoader {
     require(c.http().port() >= 0 && c.http().port() <= 65535, "http.port must be 0-65535");
     require(c.http().eventLoops() >= 0 && c.http().eventLoops() <= 256,
         "http.event_loops must be 0 (two per core) to 256");
+    require(java.util.Set.of("auto", "nio", "epoll", "io_uring").contains(String.valueOf(c.http().transport())),
+        "http.transport must be auto, nio, epoll or io_uring");
+    require(java.util.Set.of("auto", "openssl", "jdk").contains(String.valueOf(c.http().tls().engine())),
+        "http.tls.engine must be auto, openssl or jdk");
     require(c.http().headerTimeoutSeconds() >= 1, "http.header_timeout_seconds must be at least 1");
     require(c.http().bodyTimeoutSeconds() >= 1, "http.body_timeout_seconds must be at least 1");
     if (c.http().publicUrl() != null) {

@@ -42,6 +42,7 @@ public final class ConsoleTokens implements TokenLookup {
   private final long ttlMillis;
   private final SecretBox secrets;
   private final ConsolePolicy defaults;
+  private final String redeemSql;
 
   /** {@code defaults}: the config's clipboard and viewers policy, for desktops and projects without their own. */
   public ConsoleTokens(Database db, DesktopStore desktops, SecretBox secrets, ConsolePolicy defaults, int ttlSeconds) {
@@ -50,6 +51,22 @@ public final class ConsoleTokens implements TokenLookup {
     this.secrets = secrets;
     this.desktops = desktops;
     this.ttlMillis = ttlSeconds * 1000L;
+    this.redeemSql = redeemStatement(db.isPostgres());
+  }
+
+  /**
+   * Consumes the token and reads what its console needs in one statement, one round trip to the store:
+   * the token's user and mode, its project's policy and its desktop (a desktop's tokens go with it). No
+   * row: the token was unknown, used or expired. Parameters: now, the token's hash, now.
+   */
+  private static String redeemStatement(boolean postgres) {
+    String consume = "UPDATE console_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?";
+    String read = "SELECT t.user_id, t.view_only, " + DesktopStore.projectPolicyColumns("p") + ", "
+        + DesktopStore.columns("d") + " FROM %s JOIN desktops d ON d.id = t.desktop_id "
+        + "LEFT JOIN project_console_policies p ON p.project_id = d.project_id";
+    return postgres
+        ? "WITH t AS (" + consume + " RETURNING user_id, view_only, desktop_id) " + read.formatted("t")
+        : read.formatted("FINAL TABLE (" + consume + ") t");
   }
 
   /** A fresh token for the user on the desktop, for a full console. */
@@ -90,14 +107,7 @@ public final class ConsoleTokens implements TokenLookup {
     String hash = Digests.sha256Hex(token);
     return db.run(c -> {
       long now = System.currentTimeMillis();
-      if (update(c, "UPDATE console_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
-          now, hash, now) != 1) {
-        throw new ConsoleRefusal(CloseReason.TOKEN_REFUSED, whyUnusable(c, hash, now));
-      }
-      return one(c, "SELECT t.user_id, t.view_only, " + DesktopStore.projectPolicyColumns("p") + ", "
-              + DesktopStore.columns("d") + " FROM console_tokens t JOIN desktops d ON d.id = t.desktop_id "
-              + "LEFT JOIN project_console_policies p ON p.project_id = d.project_id WHERE t.token_hash = ?",
-          rs -> {
+      Optional<Target> redeemed = one(c, redeemSql, rs -> {
             Desktop desktop = DesktopStore.desktop(rs, 4);
             if (!desktop.acceptsConsoles()) {
               throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
@@ -106,8 +116,11 @@ public final class ConsoleTokens implements TokenLookup {
                 pick(ConsolePolicy.Clipboard.class, desktop.console().clipboard(), rs.getString(3), defaults.clipboard()),
                 pick(ConsolePolicy.Viewers.class, desktop.console().viewers(), rs.getString(4), defaults.viewers()));
             return target(desktop, rs.getString(1), policy);
-          }, hash)
-          .orElseThrow(() -> new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop deleted"));
+          }, now, hash, now);
+      if (redeemed.isEmpty()) {
+        throw new ConsoleRefusal(CloseReason.TOKEN_REFUSED, whyUnusable(c, hash, now));
+      }
+      return redeemed.get();
     }).recover(e -> Future.failedFuture(e instanceof StoreUnavailableException
         ? new ConsoleRefusal(CloseReason.STORE_UNAVAILABLE, e.getMessage()) : e));
   }

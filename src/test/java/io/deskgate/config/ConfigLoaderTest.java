@@ -89,6 +89,10 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("store.jdbc_url");
     assertThatThrownBy(() -> ConfigLoader.load(write("console: {allowed_origins: [\"https://x.com/path\"]}\n"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("allowed_origins");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_HTTP_TRANSPORT", "kqueue")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.transport");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_HTTP_TLS_ENGINE", "nss")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.engine");
   }
 
   @Test

@@ -36,8 +36,8 @@ class ConsoleProxyTest {
   static XvncDesktop desktopA;
   static XvncDesktop desktopB;
   static TestNode node;
-  /** The same node with the fallback pump ({@code console.pump: vertx}), for the relay's contract. */
-  static TestNode vertxPump;
+  /** Nodes for the relay's contract by "pump/transport", besides {@link #node} (netty/epoll), made when first asked. */
+  static final Map<String, TestNode> relays = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -50,12 +50,16 @@ class ConsoleProxyTest {
     node = TestNode.start(inventory, Map.of(
         "DESKGATE_CONSOLE_ALLOWED_ORIGINS", "https://portal.example.com",
         "DESKGATE_CONSOLE_HANDSHAKE_TIMEOUT_SECONDS", "2"));
-    vertxPump = TestNode.start(TestNode.standardInventory(desktopA.port()), Map.of("DESKGATE_CONSOLE_PUMP", "vertx"));
   }
 
-  /** The node whose relay is {@code pump}. */
-  static TestNode withPump(String pump) {
-    return pump.equals("netty") ? node : vertxPump;
+  /** The node whose relay is {@code relay}: console.pump and http.transport, as "netty/epoll". */
+  static TestNode withRelay(String relay) {
+    if (relay.equals("netty/epoll")) {
+      return node;
+    }
+    String[] pumpAndTransport = relay.split("/");
+    return relays.computeIfAbsent(relay, r -> TestNode.start(TestNode.standardInventory(desktopA.port()),
+        Map.of("DESKGATE_CONSOLE_PUMP", pumpAndTransport[0], "DESKGATE_HTTP_TRANSPORT", pumpAndTransport[1])));
   }
 
   static ConsoleClient open(TestNode on, String desktop) {
@@ -66,7 +70,7 @@ class ConsoleProxyTest {
   @AfterAll
   static void stop() {
     node.close();
-    vertxPump.close();
+    relays.values().forEach(TestNode::close);
     desktopA.close();
     desktopB.close();
   }
@@ -193,6 +197,27 @@ class ConsoleProxyTest {
   }
 
   @Test
+  void aTokenWhoseDesktopStoppedSinceIsRefusedWith4409AndUsedUpAndOneWhoseDesktopWasDeletedIsGone() throws Exception {
+    try (StreamSource source = new StreamSource(0)) {
+      node.addDesktop("goes-away", source.port());
+      String stopped = token("goes-away");
+      node.sql("UPDATE desktops SET status = 'SHUTOFF' WHERE id = ?", "goes-away");
+      try (ConsoleClient ws = open(stopped)) {
+        assertThat(ws.awaitClose(WAIT).code()).isEqualTo((short) 4409);
+      }
+      node.sql("UPDATE desktops SET status = 'ACTIVE' WHERE id = ?", "goes-away");
+      try (ConsoleClient ws = open(stopped)) {
+        assertThat(ws.awaitClose(WAIT).code()).as("the token was used up by the refused try").isEqualTo((short) 4401);
+      }
+      String deleted = token("goes-away");
+      node.sql("DELETE FROM desktops WHERE id = ?", "goes-away");
+      try (ConsoleClient ws = open(deleted)) {
+        assertThat(ws.awaitClose(WAIT).code()).as("a desktop's tokens go with it").isEqualTo((short) 4401);
+      }
+    }
+  }
+
+  @Test
   void aTokenOpensItsOwnDesktopWhateverElseTheUrlSays() {
     String forA = token(DESKTOP);
     String url = ConsoleClient.url(node) + "?desktop_id=" + BOB_DESKTOP + "&token=" + forA + "&project_id=x";
@@ -278,13 +303,13 @@ class ConsoleProxyTest {
     assertThat(node.node().sessions().count()).isEqualTo(n);
   }
 
-  // The relay's contract, for both pumps (console.pump): every byte in order, back-pressure bounded,
-  // and the tail of a desktop's stream delivered before its end.
+  // The relay's contract, for both pumps (console.pump) and every transport (http.transport): every
+  // byte in order, back-pressure bounded, and the tail of a desktop's stream delivered before its end.
 
   @ParameterizedTest
-  @ValueSource(strings = {"netty", "vertx"})
-  void aBrowserThatStopsReadingStopsTheDesktopStreamInsteadOfFillingTheProxy(String pump) throws Exception {
-    TestNode on = withPump(pump);
+  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  void aBrowserThatStopsReadingStopsTheDesktopStreamInsteadOfFillingTheProxy(String relay) throws Exception {
+    TestNode on = withRelay(relay);
     long total = 256L << 20;
     long bound = 48L << 20;
     try (StreamSource source = new StreamSource(total)) {
@@ -297,14 +322,14 @@ class ConsoleProxyTest {
         for (int second = 1; second <= 3; second++) {
           Thread.sleep(1000);
           assertThat(source.written()).as("%s: bytes the desktop could push %d s after the browser stopped reading",
-              pump, second).isLessThan(bound);
+              relay, second).isLessThan(bound);
         }
         ws.resume();
         ws.read(StreamSource.HEADER_BYTES, WAIT);
         byte[] all = ws.read((int) total, Duration.ofSeconds(60));
         for (int i = 0; i < all.length; i++) {
           if (all[i] != (byte) (i % 251)) {
-            throw new AssertionError(pump + ": byte " + i + " is " + all[i] + ", not " + (i % 251));
+            throw new AssertionError(relay + ": byte " + i + " is " + all[i] + ", not " + (i % 251));
           }
         }
       }
@@ -312,11 +337,11 @@ class ConsoleProxyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"netty", "vertx"})
-  void aDesktopThatEndsWhileTheBrowserIsHeldBackLosesNoByte(String pump) throws Exception {
+  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  void aDesktopThatEndsWhileTheBrowserIsHeldBackLosesNoByte(String relay) throws Exception {
     // Vert.x 5 reports a paused socket's end ahead of data it still holds; seen as a lost tail in about
     // one of twelve such sessions before the relay switched reading off on the channel instead
-    TestNode on = withPump(pump);
+    TestNode on = withRelay(relay);
     long total = 32L << 20;
     for (int round = 0; round < 20; round++) {
       try (StreamSource source = new StreamSource(total)) {
@@ -328,7 +353,7 @@ class ConsoleProxyTest {
           Thread.sleep(200);
           ws.resume();
           ws.read(StreamSource.HEADER_BYTES, WAIT);
-          assertThat(ws.read((int) total, Duration.ofSeconds(30))).as("%s, round %d", pump, round).hasSize((int) total);
+          assertThat(ws.read((int) total, Duration.ofSeconds(30))).as("%s, round %d", relay, round).hasSize((int) total);
           assertThat(ws.awaitClose(WAIT).code()).as("the end after the tail").isEqualTo((short) 1000);
         }
       }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * A WebSocket client for the console proxy, as a browser's noVNC would use it: it may send an Origin,
@@ -47,6 +48,7 @@ public final class ConsoleClient implements AutoCloseable {
   private final WebSocket ws;
   private final ByteArrayOutputStream received = new ByteArrayOutputStream();
   private int readOffset;
+  private Consumer<Buffer> diverted;
   private final CompletableFuture<Close> closed = new CompletableFuture<>();
 
   private ConsoleClient(WebSocket ws) {
@@ -117,6 +119,10 @@ public final class ConsoleClient implements AutoCloseable {
   private void listen() {
     ws.handler(data -> {
       synchronized (received) {
+        if (diverted != null) {
+          diverted.accept(data);
+          return;
+        }
         received.writeBytes(data.getBytes());
         received.notifyAll();
       }
@@ -160,6 +166,22 @@ public final class ConsoleClient implements AutoCloseable {
       System.arraycopy(all, readOffset, out, 0, n);
       readOffset += n;
       return out;
+    }
+  }
+
+  /**
+   * From now on hands every received message to {@code sink} (on the client's event loop) instead of
+   * keeping it, first what was received and not yet read: for streams too long to hold.
+   */
+  public void divert(Consumer<Buffer> sink) {
+    synchronized (received) {
+      byte[] unread = received.toByteArray();
+      if (unread.length > readOffset) {
+        sink.accept(Buffer.buffer().appendBytes(unread, readOffset, unread.length - readOffset));
+      }
+      received.reset();
+      readOffset = 0;
+      diverted = sink;
     }
   }
 
