@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import { execSync } from 'node:child_process';
 import { WebSocket } from 'ws';
 
 const PATTERN = Buffer.alloc(251 * 512, 0).map((_, i) => i % 251);
@@ -216,6 +217,26 @@ function cpuSeconds(pid) {
   return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
 }
 
+/**
+ * CPU seconds of a JVM's JIT compiler and GC threads (by thread name), to tell the relaying apart from
+ * the JVM's own upkeep; null for a process that has none (websockify, socat).
+ */
+function jvmUpkeepSeconds(pid) {
+  if (!pid) return null;
+  let total = 0;
+  let jvm = false;
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try { stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8'); } catch (e) { continue; }   // ended
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!/^(C[12] CompilerThre|GC Thread|G1 |VM Thread)/.test(name)) continue;
+    jvm = true;
+    const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    total += (Number(f[11]) + Number(f[12])) / 100;
+  }
+  return jvm ? total : null;
+}
+
 function rssKiB(pid) {
   const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+) kB/);
   return Number(m[1]);
@@ -265,19 +286,24 @@ async function throughput() {
   const total = num('total-mib', 512) * 1048576;
   const runs = num('runs', 3);
   const pid = opt('pid') ? Number(opt('pid')) : null;
-  await throughputOnce(conns, Math.min(total, 64 << 20));
+  const warm = num('warm-mib', 0) * 1048576;
+  if (warm > 0) await throughputOnce(conns, warm);
   const rates = [];
   let cpu = 0;
+  let upkeep = 0;
   let mib = 0;
   for (let r = 0; r < runs; r++) {
     const c0 = cpuSeconds(pid);
+    const u0 = jvmUpkeepSeconds(pid);
     const one = await throughputOnce(conns, total);
     if (pid) cpu += cpuSeconds(pid) - c0;
+    if (u0 !== null) upkeep += jvmUpkeepSeconds(pid) - u0;
     mib += one.mib;
     rates.push(one.mib / one.seconds);
   }
+  const perGiB = x => (pid ? x / (mib / 1024) : null);
   return { mode: 'throughput', conns, totalMiB: total / 1048576, runs, mibPerSec: median(rates), all: rates.map(Math.round),
-           cpuSecondsPerGiB: pid ? cpu / (mib / 1024) : null };
+           cpuSecondsPerGiB: perGiB(cpu), jvmUpkeepSecondsPerGiB: jvmUpkeepSeconds(pid) === null ? null : perGiB(upkeep) };
 }
 
 // ---------------------------------------------------------------- latency
@@ -357,6 +383,9 @@ async function idle() {
   await Promise.all(Array.from({ length: inFlight }, worker));
   const openSeconds = (Date.now() - t0) / 1000;
   await new Promise(r => setTimeout(r, num('hold-seconds', 5) * 1000));
+  const rssAfter = pid ? rssKiB(pid) : null;
+  // --while-held CMD: a shell command run with every session held (the bench takes a heap histogram)
+  if (opt('while-held')) execSync(opt('while-held'), { stdio: 'ignore', timeout: 120000 });
   let alive = 0;
   await Promise.all(held.map(async s => {
     try {
@@ -366,7 +395,6 @@ async function idle() {
       alive++;
     } catch (e) { /* counted as not alive */ }
   }));
-  const rssAfter = pid ? rssKiB(pid) : null;
   held.forEach(s => s.close());
   return { mode: 'idle', wanted: want, held: held.length, aliveAfterHold: alive, failures, firstError, openSeconds,
            rssBeforeKiB: rssBefore, rssAfterKiB: rssAfter,

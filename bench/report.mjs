@@ -1,123 +1,153 @@
 #!/usr/bin/env node
-// Turns a bench/run.sh results directory into the results table (markdown), optionally written into
+// Turns a bench/run.sh results directory into the results tables (markdown), optionally written into
 // bench/README.md between its results markers.   node report.mjs <run dir> <fd limit> <quick> [--readme FILE]
+// Figures are medians over the interleaved repeats; a ratio is taken within each repeat (contenders of one
+// repeat ran back to back) and shown as its median with the spread over the repeats.
 import fs from 'node:fs';
 import os from 'node:os';
 import { execSync } from 'node:child_process';
 
 const [dir, fdLimit, quick] = process.argv.slice(2);
 const readme = process.argv.includes('--readme') ? process.argv[process.argv.indexOf('--readme') + 1] : null;
-const results = {};
+const byName = {};
 for (const line of fs.readFileSync(`${dir}/results.jsonl`, 'utf8').split('\n').filter(Boolean)) {
   const r = JSON.parse(line);
-  results[r.name] = r.result;
+  (byName[r.name] = byName[r.name] || {})[r.repeat || 1] = r.result;
 }
-const r = name => results[name] || {};
+const repeats = name => byName[name] || {};
+const one = name => Object.values(repeats(name))[0] || {};
+const median = a => { const s = a.filter(x => Number.isFinite(x)).sort((x, y) => x - y); return s.length ? s[Math.floor((s.length - 1) / 2)] : undefined; };
 const f = (x, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
-const ratio = (a, b) => (a && b ? (a / b).toFixed(2) + ' x' : 'n/a');
-const yes = ok => (ok ? '**met**' : '**not met**');
 const sh = cmd => { try { return execSync(cmd, { encoding: 'utf8' }).trim(); } catch (e) { return 'n/a'; } };
 
-const t1 = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} throughput 1`).mibPerSec);
-const t16 = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} throughput 16`).mibPerSec);
-const lat = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} latency`));
-const setup = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} setup`));
-const idle = ['raw', 'websockify', 'deskgate'].map(p => r(`${p} idle`));
-const cpu = ['websockify', 'deskgate'].map(p => {
-  const a = r(`${p} throughput 1`).cpuSecondsPerGiB;
-  const b = r(`${p} throughput 16`).cpuSecondsPerGiB;
-  return a && b ? (a + b) / 2 : a || b;
-});
-// cores the proxy kept busy while relaying 16 connections: CPU seconds per GiB times GiB per second
-const busy16 = ['websockify', 'deskgate'].map(p => {
-  const t = r(`${p} throughput 16`);
-  return t.cpuSecondsPerGiB && t.mibPerSec ? t.cpuSecondsPerGiB * t.mibPerSec / 1024 : undefined;
-});
-// the node's http.event_loops: as set for the run through the environment, else its default, two per core
-const loops = process.env.DESKGATE_HTTP_EVENT_LOOPS || `${2 * os.cpus().length} (the default, two per core)`;
-const api = ['h2', 'pg'].map(s => ({ ...r(`deskgate api ${s}`), capacity: r(`deskgate api capacity ${s}`).rps }));
-const wantIdle = quick === 'yes' ? 1000 : 10000;
+/** A value per repeat: fn(result of each named measurement in that repeat). */
+function perRepeat(names, fn) {
+  const reps = new Set(names.flatMap(n => Object.keys(repeats(n))));
+  return [...reps].map(rep => {
+    const rs = names.map(n => repeats(n)[rep]);
+    return rs.every(Boolean) ? fn(...rs) : undefined;
+  }).filter(x => Number.isFinite(x));
+}
+const spread = (vals, d = 0, unit = '') => {
+  if (!vals.length) return 'n/a';
+  const m = median(vals), lo = Math.min(...vals), hi = Math.max(...vals);
+  return vals.length > 1 ? `${f(m, d)}${unit} (${f(lo, d)}-${f(hi, d)})` : `${f(m, d)}${unit}`;
+};
+
+const mibs = (peer, conns) => perRepeat([`${peer} throughput ${conns}`], t => t.mibPerSec);
+const mibRatio = (a, b, conns) => perRepeat([`${a} throughput ${conns}`, `${b} throughput ${conns}`], (x, y) => x.mibPerSec / y.mibPerSec);
+// CPU seconds per GiB: the mean of the 1- and 16-connection runs of a repeat; "service" leaves out the
+// JVM's JIT compiler and GC threads
+const cpu = (peer, key = 'cpuSecondsPerGiB') => perRepeat([`${peer} throughput 1`, `${peer} throughput 16`],
+  (a, b) => (a[key] + b[key]) / 2);
+const serviceCpu = peer => perRepeat([`${peer} throughput 1`, `${peer} throughput 16`],
+  (a, b) => (a.cpuSecondsPerGiB - a.jvmUpkeepSecondsPerGiB + b.cpuSecondsPerGiB - b.jvmUpkeepSecondsPerGiB) / 2);
+const cpuRatio = (a, b) => perRepeat([`${a} throughput 1`, `${a} throughput 16`, `${b} throughput 1`, `${b} throughput 16`],
+  (a1, a16, b1, b16) => (a1.cpuSecondsPerGiB + a16.cpuSecondsPerGiB) / (b1.cpuSecondsPerGiB + b16.cpuSecondsPerGiB));
+const lat = (peer, key) => perRepeat([`${peer} latency`], l => l[key]);
+const latDiff = (a, b, key) => perRepeat([`${a} latency`, `${b} latency`], (x, y) => x[key] - y[key]);
+const met = ok => (ok ? '**met**' : '**not met**');
+
+const setup = one('deskgate setup');
+const idle = one('deskgate idle');
+const idleWanted = Number(process.env.BENCH_IDLE || idle.wanted || 0);
+const api = ['h2', 'pg'].map(s => ({ ...one(`deskgate api ${s}`), capacity: one(`deskgate api capacity ${s}`).rps }));
+const wss = c => mibRatio('deskgate-wss', 'deskgate', c);
 
 const rows = [
-  ['downstream MiB/s, 1 connection', '>= 0.80 x raw, >= 1.8 x websockify', f(t1[0]), f(t1[1]), f(t1[2]),
-    `${ratio(t1[2], t1[0])} raw, ${ratio(t1[2], t1[1])} websockify`, yes(t1[2] >= 0.8 * t1[0] && t1[2] >= 1.8 * t1[1])],
-  ['downstream MiB/s, 16 connections', '>= 0.80 x raw', f(t16[0]), f(t16[1]), f(t16[2]), `${ratio(t16[2], t16[0])} raw`,
-    yes(t16[2] >= 0.8 * t16[0])],
-  ['64-byte round trip p50 / p99 (µs)', '<= raw + 40 / <= raw + 150', `${f(lat[0].p50us)} / ${f(lat[0].p99us)}`,
-    `${f(lat[1].p50us)} / ${f(lat[1].p99us)}`, `${f(lat[2].p50us)} / ${f(lat[2].p99us)}`,
-    `raw + ${f(lat[2].p50us - lat[0].p50us)} / + ${f(lat[2].p99us - lat[0].p99us)}`,
-    yes(lat[2].p50us <= lat[0].p50us + 40 && lat[2].p99us <= lat[0].p99us + 150)],
-  ['session open p50 (ms), opens/s in sequence', '<= 2 ms, >= 500/s', `${f(setup[0].p50ms, 2)}, ${f(setup[0].opensPerSec)}`,
-    `${f(setup[1].p50ms, 2)}, ${f(setup[1].opensPerSec)}`, `${f(setup[2].p50ms, 2)}, ${f(setup[2].opensPerSec)}`,
-    'Deskgate: WS upgrade + token redeemed in the store + TCP connect + first echo', yes(setup[2].p50ms <= 2 && setup[2].opensPerSec >= 500)],
-  [`concurrent idle sessions held (of ${wantIdle} tried; websockify: 1,000)`, `${wantIdle}, none refused`,
-    f(idle[0].held), f(idle[1].held), f(idle[2].held), `failures: ${f(idle[2].failures)}${idle[2].firstError ? ' (' + idle[2].firstError + ')' : ''}`,
-    yes(idle[2].held >= wantIdle && idle[2].failures === 0)],
-  ['memory per idle session (RSS growth / sessions, KiB)', '<= 64', '-', 'n/a (one process per session)', f(idle[2].kibPerSession, 1),
-    `RSS ${f(idle[2].rssBeforeKiB / 1024)} -> ${f(idle[2].rssAfterKiB / 1024)} MiB`, yes(idle[2].kibPerSession <= 64)],
-  ['proxy CPU seconds per GiB forwarded', '<= 0.35', '-', f(cpu[0], 2), f(cpu[1], 2), 'mean of the 1- and 16-connection runs',
-    yes(cpu[1] <= 0.35)],
-  ['proxy cores busy, 16 connections (CPU s per s)', '> 1 (more than one core)', '-', f(busy16[0], 2), f(busy16[1], 2),
-    `Deskgate on ${loops} event loops`, yes(busy16[1] > 1)],
-  ...['H2', 'PostgreSQL'].map((store, i) => [`remote-console calls/s at 3,000/s offered, p50 / p99 (${store})`,
-    '>= 3,000/s, p99 <= 20 ms', '-', '-', `${f(api[i].achievedPerSec)}, ${f(api[i].p50ms, 1)} / ${f(api[i].p99ms, 1)} ms`,
+  ['downstream MiB/s, 1 connection', '>= 0.90 x socat, >= 1.25 x websockify', spread(mibs('socat', 1)),
+    spread(mibs('websockify', 1)), spread(mibs('deskgate', 1)),
+    `${spread(mibRatio('deskgate', 'socat', 1), 2, ' x')} socat, ${spread(mibRatio('deskgate', 'websockify', 1), 2, ' x')} websockify`,
+    met(median(mibRatio('deskgate', 'socat', 1)) >= 0.9 && median(mibRatio('deskgate', 'websockify', 1)) >= 1.25)],
+  ['downstream MiB/s, 16 connections', '>= 0.90 x socat, >= 1.25 x websockify', spread(mibs('socat', 16)),
+    spread(mibs('websockify', 16)), spread(mibs('deskgate', 16)),
+    `${spread(mibRatio('deskgate', 'socat', 16), 2, ' x')} socat, ${spread(mibRatio('deskgate', 'websockify', 16), 2, ' x')} websockify`,
+    met(median(mibRatio('deskgate', 'socat', 16)) >= 0.9 && median(mibRatio('deskgate', 'websockify', 16)) >= 1.25)],
+  ['proxy CPU s per GiB (mean of 1 and 16 connections)', '<= 1.15 x socat, <= 0.5 x websockify', spread(cpu('socat'), 2),
+    spread(cpu('websockify'), 2), `${spread(cpu('deskgate'), 2)}; without JIT and GC threads ${spread(serviceCpu('deskgate'), 2)}`,
+    `${spread(cpuRatio('deskgate', 'socat'), 2, ' x')} socat, ${spread(cpuRatio('deskgate', 'websockify'), 2, ' x')} websockify`,
+    met(median(cpuRatio('deskgate', 'socat')) <= 1.15 && median(cpuRatio('deskgate', 'websockify')) <= 0.5)],
+  ['64-byte round trip p50 / p99 (µs)', '<= socat + 10 / <= socat + 60',
+    `${spread(lat('socat', 'p50us'))} / ${spread(lat('socat', 'p99us'))}`,
+    `${spread(lat('websockify', 'p50us'))} / ${spread(lat('websockify', 'p99us'))}`,
+    `${spread(lat('deskgate', 'p50us'))} / ${spread(lat('deskgate', 'p99us'))}`,
+    `socat + ${spread(latDiff('deskgate', 'socat', 'p50us'))} / + ${spread(latDiff('deskgate', 'socat', 'p99us'))}`,
+    met(median(latDiff('deskgate', 'socat', 'p50us')) <= 10 && median(latDiff('deskgate', 'socat', 'p99us')) <= 60)],
+  [`memory per idle session (${f(idle.held)} held of ${f(idleWanted)})`, '<= 16 KiB, node RSS after <= 300 MiB', '-', '-',
+    `${f(idle.kibPerSession, 1)} KiB; RSS ${f(idle.rssBeforeKiB / 1024)} -> ${f(idle.rssAfterKiB / 1024)} MiB`,
+    `failures: ${f(idle.failures)}${idle.firstError ? ' (' + idle.firstError + ')' : ''}; RSS growth / sessions held`,
+    met(idle.kibPerSession <= 16 && idle.rssAfterKiB / 1024 <= 300)],
+  ['session open p50 (ms), opens/s in sequence', '<= 1.5 ms, >= 600/s',
+    `${f(one('socat setup').p50ms, 2)}, ${f(one('socat setup').opensPerSec)}`,
+    `${f(one('websockify setup').p50ms, 2)}, ${f(one('websockify setup').opensPerSec)}`,
+    `${f(setup.p50ms, 2)}, ${f(setup.opensPerSec)}`,
+    `wss://: ${f(one('deskgate-wss setup').p50ms, 2)} ms; upgrade + token redeemed + TCP connect + both RFB handshakes + first echo`,
+    met(setup.p50ms <= 1.5 && setup.opensPerSec >= 600)],
+  ...['H2', 'PostgreSQL'].map((store, i) => [`remote-console calls at 3,000/s offered (${store}): calls/s, p50 / p99`,
+    `p99 <= ${i === 0 ? 10 : 20} ms`, '-', '-', `${f(api[i].achievedPerSec)}, ${f(api[i].p50ms, 1)} / ${f(api[i].p99ms, 1)} ms`,
     `errors: ${f(api[i].errors)}; most answered (wrk, 8 connections): ${f(api[i].capacity)}/s`,
-    yes(api[i].achievedPerSec >= 2950 && api[i].p99ms <= 20 && api[i].errors === 0)]),
+    met(api[i].achievedPerSec >= 2950 && api[i].p99ms <= (i === 0 ? 10 : 20) && api[i].errors === 0)]),
+  ['wss:// MiB/s, 1 / 16 connections', '>= 0.8 x ws://', '-', '-',
+    `${spread(mibs('deskgate-wss', 1))} / ${spread(mibs('deskgate-wss', 16))}`,
+    `${spread(wss(1), 2, ' x')} / ${spread(wss(16), 2, ' x')} of ws://`, met(median(wss(1)) >= 0.8 && median(wss(16)) >= 0.8)],
 ];
 
-// RFB termination: the plain relay, a scanned (clipboard-policed) console, and an earlier build when measured
-const relay = ['deskgate', 'deskgate-scanned', 'before'].map(p => ({
-  t1: r(`${p} throughput 1`), t16: r(`${p} throughput 16`), lat: r(`${p} latency`),
-}));
-const cpuOf = x => (x.t1.cpuSecondsPerGiB && x.t16.cpuSecondsPerGiB
-  ? (x.t1.cpuSecondsPerGiB + x.t16.cpuSecondsPerGiB) / 2 : x.t1.cpuSecondsPerGiB || x.t16.cpuSecondsPerGiB);
-const before = process.env.DESKGATE_BEFORE_LABEL || 'an earlier build (DESKGATE_BEFORE_JAR)';
-const relayTable = [
-  '',
-  `The relay, plain and scanned, and ${relay[2].t1.mibPerSec ? before : 'no earlier build (not measured in this run)'}:`,
-  '',
-  '| measure | Deskgate, plain relay | Deskgate, scanned console | earlier build | scanned vs. plain |',
-  '|---|---|---|---|---|',
-  `| downstream MiB/s, 1 connection | ${f(relay[0].t1.mibPerSec)} | ${f(relay[1].t1.mibPerSec)} | ${f(relay[2].t1.mibPerSec)} | ${ratio(relay[1].t1.mibPerSec, relay[0].t1.mibPerSec)} |`,
-  `| downstream MiB/s, 16 connections | ${f(relay[0].t16.mibPerSec)} | ${f(relay[1].t16.mibPerSec)} | ${f(relay[2].t16.mibPerSec)} | ${ratio(relay[1].t16.mibPerSec, relay[0].t16.mibPerSec)} |`,
-  `| proxy CPU seconds per GiB | ${f(cpuOf(relay[0]), 2)} | ${f(cpuOf(relay[1]), 2)} | ${f(cpuOf(relay[2]), 2)} | ${ratio(cpuOf(relay[1]), cpuOf(relay[0]))} |`,
-  `| 64-byte round trip p50 / p99 (µs) | ${f(relay[0].lat.p50us)} / ${f(relay[0].lat.p99us)} | - | ${f(relay[2].lat.p50us)} / ${f(relay[2].lat.p99us)} | |`,
-  '',
-].join('\n');
+// every Deskgate node of the run, and raw TCP for scale
+const variants = (process.env.BENCH_VARIANTS || '').split(' ').filter(Boolean);
+const nodes = [['raw', 'raw TCP, no proxy'], ['deskgate', 'Deskgate, ws://'], ['deskgate-wss', 'Deskgate, wss://'],
+  ['deskgate-scanned', 'Deskgate, scanned console'],
+  ...variants.map(v => [v, v === 'before' ? `earlier build (${process.env.DESKGATE_BEFORE_LABEL || 'DESKGATE_BEFORE_JAR'})` : `variant ${v}`])];
+const nodeRows = nodes.map(([peer, label]) => `| ${label} | ${spread(mibs(peer, 1))} | ${spread(mibs(peer, 16))} | `
+  + `${peer === 'raw' ? '-' : spread(cpu(peer), 2)} | ${peer === 'raw' ? '-' : spread(serviceCpu(peer), 2)} | `
+  + `${peer === 'deskgate-scanned' ? '-' : `${spread(lat(peer, 'p50us'))} / ${spread(lat(peer, 'p99us'))}`} |`);
 
-// against a kernel TCP relay: issue 10's targets are set relative to socat
-const so = { t1: r('socat throughput 1'), t16: r('socat throughput 16'), lat: r('socat latency') };
-const dg = relay[0];
-const socatTable = [
-  '',
-  'Against socat (a kernel TCP relay, no WebSocket, forking one process per connection like websockify; its CPU includes them):',
-  '',
-  '| measure | socat | Deskgate | Deskgate vs. socat | issue 10 target |',
-  '|---|---|---|---|---|',
-  `| downstream MiB/s, 1 connection | ${f(so.t1.mibPerSec)} | ${f(dg.t1.mibPerSec)} | ${ratio(dg.t1.mibPerSec, so.t1.mibPerSec)} | >= 0.90 x |`,
-  `| downstream MiB/s, 16 connections | ${f(so.t16.mibPerSec)} | ${f(dg.t16.mibPerSec)} | ${ratio(dg.t16.mibPerSec, so.t16.mibPerSec)} | >= 0.90 x |`,
-  `| proxy CPU seconds per GiB | ${f(cpuOf(so), 2)} | ${f(cpuOf(dg), 2)} | ${ratio(cpuOf(dg), cpuOf(so))} | <= 1.15 x |`,
-  `| 64-byte round trip p50 / p99 (µs) | ${f(so.lat.p50us)} / ${f(so.lat.p99us)} | ${f(dg.lat.p50us)} / ${f(dg.lat.p99us)} | + ${f(dg.lat.p50us - so.lat.p50us)} / + ${f(dg.lat.p99us - so.lat.p99us)} | <= + 10 / + 60 |`,
-  `| wss:// MiB/s, 1 / 16 connections (CPU s/GiB) | - | ${f(r('deskgate-wss throughput 1').mibPerSec)} / ${f(r('deskgate-wss throughput 16').mibPerSec)} (${f(cpuOf({ t1: r('deskgate-wss throughput 1'), t16: r('deskgate-wss throughput 16') }), 2)}) | ${ratio(r('deskgate-wss throughput 1').mibPerSec, dg.t1.mibPerSec)} / ${ratio(r('deskgate-wss throughput 16').mibPerSec, dg.t16.mibPerSec)} of ws:// | >= 0.8 x ws:// |`,
-  '',
-].join('\n');
+// the heap while the idle sessions were held: the classes that take the most, per session
+let histogram = [];
+try {
+  const lines = fs.readFileSync(`${dir}/idle-histogram.txt`, 'utf8').split('\n');
+  const entries = lines.map(l => l.match(/^\s*\d+:\s+(\d+)\s+(\d+)\s+(\S+)/)).filter(Boolean)
+    .map(m => ({ instances: Number(m[1]), bytes: Number(m[2]), name: m[3] }));
+  const total = entries.reduce((s, e) => s + e.bytes, 0);
+  const held = idle.held || 1;
+  histogram = [
+    '',
+    `The heap with the ${f(idle.held)} idle sessions held (\`jcmd GC.class_histogram\`, live objects after a full GC): `
+      + `${f(total / 1048576, 1)} MiB in all, ${f(total / held / 1024, 2)} KiB per session if it were all theirs. The largest classes:`,
+    '',
+    '| class | instances | per session | KiB per session |',
+    '|---|---|---|---|',
+    ...entries.sort((a, b) => b.bytes - a.bytes).slice(0, 12).map(e =>
+      `| \`${e.name}\` | ${e.instances} | ${f(e.instances / held, 1)} | ${f(e.bytes / held / 1024, 2)} |`),
+    '',
+  ];
+} catch (e) { /* no histogram in a run without the idle row */ }
 
 const cpuModel = (os.cpus()[0] || {}).model || 'unknown cpu';
 // the run's start, from its directory's name (bench/results/YYYYMMDDTHHMMSSZ)
 const stamp = dir.match(/(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/);
 const started = stamp ? `${stamp[1]}-${stamp[2]}-${stamp[3]}T${stamp[4]}:${stamp[5]}:${stamp[6]}Z` : 'n/a';
+const reps = Object.keys(repeats('deskgate throughput 1')).length;
 const table = [
-  `Run ${started}${quick === 'yes' ? ' (--quick: 1 run each, smaller)' : ''}: `
+  `Run ${started}${quick === 'yes' ? ' (--quick: smaller runs)' : ''}: `
     + `\`bench/run.sh${quick === 'yes' ? ' --quick' : ''}\` on ${os.cpus().length} x ${cpuModel}, `
     + `${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}; ${sh('java -version 2>&1 | head -1')}; `
-    + `node ${process.version}; websockify ${sh("dpkg-query -W -f='${Version}' websockify")}; open-file limit ${fdLimit}. `
-    + 'Client, proxy and target share the machine; medians of the runs. Raw JSON (kept on the machine that ran it, not committed): `' + dir.replace(/.*\/bench\//, 'bench/') + '/`.',
+    + `node ${process.version}; websockify ${sh("dpkg-query -W -f='${Version}' websockify")}; `
+    + `${sh("socat -V 2>/dev/null | grep -m1 'socat version' | cut -d' ' -f1-3")}; open-file limit ${fdLimit}. `
+    + `${reps} interleaved repeats: median (lowest-highest); ratios are taken within each repeat. `
+    + 'Client, proxies and target share the machine. Raw JSON (kept on the machine that ran it, not committed): `'
+    + dir.replace(/.*\/bench\//, 'bench/') + '/`.',
   '',
-  '| measure | target | raw TCP | websockify | Deskgate | Deskgate vs. | |',
+  '| measure | issue 10 target | socat | websockify | Deskgate | Deskgate vs. | |',
   '|---|---|---|---|---|---|---|',
   ...rows.map(row => `| ${row.join(' | ')} |`),
   '',
-].join('\n') + relayTable + socatTable;
+  'Every node of the run:',
+  '',
+  '| | MiB/s, 1 connection | MiB/s, 16 connections | CPU s/GiB | CPU s/GiB without JIT and GC threads | 64-byte round trip p50 / p99 (µs) |',
+  '|---|---|---|---|---|---|',
+  ...nodeRows,
+  ...histogram,
+].join('\n');
 
 if (readme) {
   const text = fs.readFileSync(readme, 'utf8');
