@@ -45,6 +45,8 @@ trap cleanup EXIT
 
 TARGET=15990 WSF_PORT=16091 SOCAT_PORT=16092
 $B target --port $TARGET > "$run/target.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 50); do grep -q target "$run/target.log" && break; sleep 0.1; done
+grep -q target "$run/target.log" || { echo "bench: the target did not start (port $TARGET taken?):" >&2; cat "$run/target.log" >&2; exit 1; }
 
 # ---- websockify, the reference peer
 mkdir -p "$run/tokens"
@@ -93,7 +95,7 @@ inventory:
             - {id: bench-target, user_name: bench, console: {host: 127.0.0.1, port: $TARGET}}
 $scanned
 EOF
-  env "$@" java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "$jarfile" --config "$run/deskgate-$label.yaml" \
+  env -u DESKGATE_BEFORE_JAR -u DESKGATE_BEFORE_LABEL -u DESKGATE_VARIANTS "$@" java -Xms256m -Xmx2g ${DESKGATE_JAVA_OPTS:-} -jar "$jarfile" --config "$run/deskgate-$label.yaml" \
     > "$run/deskgate-$label.out" 2> "$run/deskgate-$label.log" &
   PID[$label]=$!; pids+=($!)
   PORT[$label]=$port

@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  * pipeline resumes it when the channel drains). Vert.x keeps everything else:
  * the upgrade, the close handshake, the end of the desktop's stream (delivered after its data).
  */
-final class NettyDownstream implements Downstream {
+final class NettyDownstream implements Pump {
 
   static final String NAME = "deskgate-downstream";
 

@@ -19,7 +19,7 @@ import java.util.function.UnaryOperator;
  * {@code reading} switches reading from the source off and on ({@link #paused} for a Vert.x stream,
  * {@link #autoRead} for a Netty channel).
  */
-final class Relay implements Downstream {
+final class Relay implements Pump {
 
   private final WriteStream<Buffer> to;
   private final Consumer<Boolean> reading;

@@ -4,8 +4,12 @@ import io.deskgate.rfb.ClientHandshake;
 import io.deskgate.rfb.ClientMessages;
 import io.deskgate.rfb.ServerHandshake;
 import io.deskgate.rfb.ServerMessages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +19,7 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -55,7 +60,8 @@ final class Session {
   private final DesktopHandshake.Ready desktop;
   private ServerHandshake browserHandshake;
   private final ClientMessages browserMessages;
-  private Downstream desktopToBrowser;
+  private Pump desktopToBrowser;
+  private Pump browserToDesktop;
   private boolean ended;
 
   Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
@@ -145,15 +151,34 @@ final class Session {
     framed.filter(this::desktopMessages);
     desktopToBrowser = framed;
     vncChannel.config().setAutoRead(true);
-    Relay fromBrowser = new Relay(ws, vnc, Relay.paused(ws), () -> !ended, n -> {
-      toDesktop += n;
-      lastActivity = System.nanoTime();
-      owner.metrics().relayedToDesktop(n);
+    if (owner.nettyPump()) {
+      ws.handler(null);   // the browser's data frames go to the upstream pump from now on
+      NettyUpstream upstream = NettyUpstream.install(browserChannel, vncChannel, this::browserMessages);
+      browserToDesktop = upstream;
+      if (afterClientInit.length() > 0) {
+        fromBrowser(afterClientInit.length());
+        byte[] passing = browserMessages(afterClientInit.getBytes(), 0, afterClientInit.length());
+        if (passing != null) {
+          upstream.pass(browserChannel, Unpooled.wrappedBuffer(passing));
+        }
+      }
+      return;
+    }
+    Relay fromBrowser = new Relay(ws, vnc, Relay.paused(ws), () -> !ended, this::fromBrowser);
+    browserToDesktop = fromBrowser;
+    fromBrowser.filter(data -> {
+      byte[] passing = browserMessages(data.getBytes(), 0, data.length());
+      return passing == null ? null : Buffer.buffer(passing);
     });
-    fromBrowser.filter(this::browserMessages);
     if (afterClientInit.length() > 0) {
       fromBrowser.pass(afterClientInit);
     }
+  }
+
+  private void fromBrowser(int n) {
+    toDesktop += n;
+    lastActivity = System.nanoTime();
+    owner.metrics().relayedToDesktop(n);
   }
 
   /**
@@ -183,16 +208,26 @@ final class Session {
     return passing;
   }
 
+  /** What of the browser's bytes may reach the desktop (Netty pump); null when nothing more may. */
+  private ByteBuf browserMessages(ByteBuf content) {
+    if (ended) {
+      return null;
+    }
+    int n = content.readableBytes();
+    fromBrowser(n);
+    byte[] passing = browserMessages(ByteBufUtil.getBytes(content, content.readerIndex(), n, false), 0, n);
+    return passing == null ? null : Unpooled.wrappedBuffer(passing);
+  }
+
   /** What of the browser's bytes may reach the desktop; null when they break the protocol (the session ends). */
-  private Buffer browserMessages(Buffer data) {
-    byte[] bytes = data.getBytes();
-    ByteArrayOutputStream passing = new ByteArrayOutputStream(bytes.length);
-    if (!browserMessages.feed(bytes, 0, bytes.length, passing)) {
+  private byte[] browserMessages(byte[] bytes, int offset, int length) {
+    ByteArrayOutputStream passing = new ByteArrayOutputStream(length);
+    if (!browserMessages.feed(bytes, offset, length, passing)) {
       log.info("console s={} browser sent a message Deskgate refuses: {}", id, browserMessages.failure());
       end(CloseReason.BROWSER_RFB_ERROR);
       return null;
     }
-    return Buffer.buffer(passing.toByteArray());
+    return passing.toByteArray();
   }
 
   private boolean browserOpen() {
@@ -251,7 +286,17 @@ final class Session {
         closeBrowser(reason);
       });
     }
-    vnc.close();
+    // What the browser sent last reaches the desktop before its connection closes. A desktop that takes
+    // no more is cut off after the time limit, and at once when the node stops.
+    Future<Void> received = browserToDesktop == null || reason == CloseReason.SHUTDOWN
+        ? Future.succeededFuture() : browserToDesktop.flushed();
+    if (!received.isComplete()) {
+      owner.linger(vncChannel);
+      ScheduledFuture<?> limit = vncChannel.eventLoop().schedule(() -> Sessions.cutOff(vncChannel), FLUSH_LIMIT_MS,
+          TimeUnit.MILLISECONDS);
+      vncChannel.closeFuture().addListener(f -> limit.cancel(false));
+    }
+    received.onComplete(done -> Sessions.cutOff(vncChannel));
     owner.ended(this, reason);
     log.info("console s={} desktop={} ended: {} after {} s, {} bytes to browser, {} bytes to desktop", id,
         target.desktopId(), reason.text(), String.format("%.1f", (System.nanoTime() - openedAt) / 1e9),

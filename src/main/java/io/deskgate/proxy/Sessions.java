@@ -2,6 +2,7 @@ package io.deskgate.proxy;
 
 import io.deskgate.web.Metrics;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -9,6 +10,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetSocket;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,6 +51,9 @@ public final class Sessions {
   private final int maxClipboardBytes;
   private final boolean nettyPump;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
+  /** Desktop connections of ended sessions still passing on what the browser sent last. */
+  private final Set<Channel> lingering = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
   private final long sweeper;
 
   public Sessions(Vertx vertx, Metrics metrics, String nodeId, int handshakeTimeoutSeconds, int idleTimeoutSeconds,
@@ -145,8 +150,34 @@ public final class Sessions {
 
   /** Closes every live session, telling each browser why. */
   public void closeAll(CloseReason reason) {
+    stopping = true;
     vertx.cancelTimer(sweeper);
     live.values().forEach(s -> s.end(reason));
+    lingering.forEach(Sessions::cutOff);
+  }
+
+  /**
+   * Closes a connection now, whatever it has not yet sent: on the channel's head, past Vert.x's handler,
+   * whose close waits for pending writes to leave, which a peer that never reads never lets them do (a
+   * node stopping would wait forever).
+   */
+  static void cutOff(Channel channel) {
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first != null) {
+      first.close();
+    } else {
+      channel.close();
+    }
+  }
+
+  /** A desktop connection left open until what was written to it has left; {@link #closeAll} cuts it off. */
+  void linger(Channel desktop) {
+    lingering.add(desktop);
+    desktop.closeFuture().addListener(f -> lingering.remove(desktop));
+    if (stopping) {
+      // closeAll may have gone over the set before this one joined it
+      cutOff(desktop);
+    }
   }
 
   private void sweepIdle() {

@@ -9,16 +9,26 @@ import io.deskgate.auth.Digests;
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.LogCapture;
+import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.RfbClient;
+import io.deskgate.testing.ScriptedDesktop;
+import io.deskgate.testing.ScriptedRfb;
 import io.deskgate.testing.StreamSource;
 import io.deskgate.testing.TestNode;
+import java.io.DataInputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -357,6 +367,110 @@ class ConsoleProxyTest {
           assertThat(ws.awaitClose(WAIT).code()).as("the end after the tail").isEqualTo((short) 1000);
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  void aDesktopThatStopsReadingStopsTheBrowserInsteadOfFillingTheProxy(String relay) throws Exception {
+    TestNode on = withRelay(relay);
+    // 96 MiB of clipboard text, a message a frame at the 64 KiB frame limit, message i filled with i % 200 + 32
+    int messages = 1536;
+    int text = 64 * 1024 - 8;
+    CountDownLatch readAgain = new CountDownLatch(1);
+    CompletableFuture<Integer> inOrder = new CompletableFuture<>();
+    try (ScriptedDesktop desktop = new ScriptedDesktop((in, out) -> {
+      ScriptedRfb.serveNone(in, out, "slow-reader");
+      readAgain.await();
+      DataInputStream data = new DataInputStream(in);
+      byte[] body = new byte[text];
+      for (int i = 0; i < messages; i++) {
+        if (data.readByte() != 6) {
+          inOrder.complete(-1);
+          return;
+        }
+        data.skipNBytes(3);
+        int length = data.readInt();
+        data.readFully(body, 0, length);
+        for (byte b : body) {
+          if (b != (byte) (i % 200 + 32)) {
+            inOrder.complete(i);
+            return;
+          }
+        }
+      }
+      inOrder.complete(messages);
+    })) {
+      String id = "slow-reader-" + relay.replace('/', '-');
+      on.addDesktop(id, desktop.port());
+      // a raw client: each frame leaves as soon as the kernel takes it, so what it could send is what the
+      // proxy and the sockets on the way took in
+      try (RawWebSocket ws = RawWebSocket.open(on.node().port(), TestNode.tokenOf(on.consoleUrl(id)), false)) {
+        ws.send(true, false, RawWebSocket.BINARY, "RFB 003.008\n\1\1".getBytes(StandardCharsets.US_ASCII));
+        AtomicLong sent = new AtomicLong();
+        Thread browser = new Thread(() -> {
+          for (int i = 0; i < messages; i++) {
+            byte[] m = new byte[8 + text];
+            m[0] = 6;
+            ByteBuffer.wrap(m, 4, 4).putInt(text);
+            Arrays.fill(m, 8, m.length, (byte) (i % 200 + 32));
+            if (!ws.send(true, false, RawWebSocket.BINARY, m)) {
+              return;
+            }
+            sent.addAndGet(m.length);
+          }
+        }, "flooding-browser");
+        browser.setDaemon(true);
+        browser.start();
+        // Unbounded buffering would take all 96 MiB within a second here; with back-pressure the browser
+        // is held to what the socket buffers on the way can take.
+        for (int second = 1; second <= 3; second++) {
+          Thread.sleep(1000);
+          assertThat(sent.get()).as("%s: bytes the browser could push %d s after the desktop stopped reading",
+              relay, second).isLessThan(32L << 20);
+        }
+        readAgain.countDown();
+        assertThat(inOrder.get(60, TimeUnit.SECONDS)).as("%s: messages that arrived whole and in order", relay)
+            .isEqualTo(messages);
+        browser.join(10_000);
+      }
+    }
+  }
+
+  @Test
+  void aNodeStopsPromptlyWhileADesktopThatStoppedReadingStillOwesBytes() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    try (ScriptedDesktop desktop = new ScriptedDesktop((in, out) -> {
+      ScriptedRfb.serveNone(in, out, "never-reads");
+      never.await();
+    })) {
+      TestNode stopping = TestNode.start(TestNode.standardInventory(desktopA.port()));
+      stopping.addDesktop("never-reads", desktop.port());
+      try (RawWebSocket ws = RawWebSocket.open(stopping.node().port(),
+          TestNode.tokenOf(stopping.consoleUrl("never-reads")), false)) {
+        ws.send(true, false, RawWebSocket.BINARY, "RFB 003.008\n\1\1".getBytes(StandardCharsets.US_ASCII));
+        byte[] m = new byte[64 * 1024];
+        m[0] = 6;
+        ByteBuffer.wrap(m, 4, 4).putInt(m.length - 8);
+        AtomicLong sent = new AtomicLong();
+        Thread browser = new Thread(() -> {
+          while (ws.send(true, false, RawWebSocket.BINARY, m)) {
+            sent.addAndGet(m.length);
+          }
+        }, "flooding-browser");
+        browser.setDaemon(true);
+        browser.start();
+        // until the sockets on the way are full and the node holds bytes it cannot deliver
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long before = -1;
+        while (sent.get() != before && System.nanoTime() < until) {
+          before = sent.get();
+          Thread.sleep(500);
+        }
+      }
+      // Vert.x's own close waits for pending writes to leave, which they never would here
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(stopping::close);
+      stopped.get(20, TimeUnit.SECONDS);
     }
   }
 
