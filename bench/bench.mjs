@@ -210,6 +210,25 @@ function once(s, bytes) {
   });
 }
 
+/** The processes a proxy forked that are still alive (websockify and socat fork one per session). */
+function children(pid) {
+  const found = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) === pid) found.push(p);
+    } catch (e) { /* ended meanwhile */ }
+  }
+  return found;
+}
+
+/** Waits (3 s at most) until the sessions' forked processes have ended, so that their CPU is counted. */
+async function reaped(pid) {
+  const until = Date.now() + 3000;
+  while (pid && children(pid).length && Date.now() < until) await new Promise(r => setTimeout(r, 20));
+}
+
 /** CPU seconds of a process and of its children that ended (websockify forks one per session). */
 function cpuSeconds(pid) {
   if (!pid) return null;
@@ -293,9 +312,11 @@ async function throughput() {
   let upkeep = 0;
   let mib = 0;
   for (let r = 0; r < runs; r++) {
+    await reaped(pid);   // processes of earlier sessions end before the window opens: their CPU is not this run's
     const c0 = cpuSeconds(pid);
     const u0 = jvmUpkeepSeconds(pid);
     const one = await throughputOnce(conns, total);
+    await reaped(pid);
     if (pid) cpu += cpuSeconds(pid) - c0;
     if (u0 !== null) upkeep += jvmUpkeepSeconds(pid) - u0;
     mib += one.mib;

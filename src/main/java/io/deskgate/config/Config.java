@@ -87,7 +87,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public static Config defaults() {
     return new Config(
         new Node(null),
-        new Http("127.0.0.1", 8080, null, 60, 0, "auto", 10, 30, false, List.of(), new Tls(null, null, false, "auto")),
+        new Http("127.0.0.1", 8080, null, 60, 0, "nio", 10, 30, false, List.of(), new Tls(null, null, false, "auto")),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,

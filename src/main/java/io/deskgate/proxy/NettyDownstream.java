@@ -2,13 +2,9 @@ package io.deskgate.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.internal.net.NetSocketInternal;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
@@ -29,27 +25,17 @@ final class NettyDownstream implements Pump {
   private final Channel desktop;
   private final BooleanSupplier browserOpen;
   private final IntConsumer onBytes;
-  private ChannelFuture lastWrite;
-  private boolean unflushed;
+  private final FlushedWrites writes;
 
   NettyDownstream(NetSocketInternal vnc, Channel desktop, Channel browser, BooleanSupplier browserOpen,
                   IntConsumer onBytes) {
     this.browser = browser;
+    this.writes = new FlushedWrites(browser, desktop, NAME);
     this.desktop = desktop;
     this.browserOpen = browserOpen;
     this.onBytes = onBytes;
     vnc.messageHandler(this::read);
-    vnc.readCompletionHandler(v -> flush());
-    // Vert.x's drain handler follows Vert.x's own write queue, which these writes bypass: watch the channel
-    browser.pipeline().addBefore("handler", NAME, new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-          desktop.config().setAutoRead(true);
-        }
-        ctx.fireChannelWritabilityChanged();
-      }
-    });
+    vnc.readCompletionHandler(v -> writes.flush());
   }
 
   private void read(Object message) {
@@ -58,30 +44,17 @@ final class NettyDownstream implements Pump {
       return;
     }
     onBytes.accept(data.readableBytes());
-    lastWrite = browser.write(new BinaryWebSocketFrame(data));
-    unflushed = true;
+    writes.write(new BinaryWebSocketFrame(data));
     if (!browser.isWritable()) {
       // off before the flush: a flush that drains the channel at once reports it writable again, inside
       desktop.config().setAutoRead(false);
-      flush();
-    }
-  }
-
-  private void flush() {
-    if (unflushed) {
-      unflushed = false;
-      browser.flush();
+      writes.flush();
     }
   }
 
   @Override
   public Future<Void> flushed() {
-    flush();
-    if (lastWrite == null) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> done = Promise.promise();
-    lastWrite.addListener(f -> done.complete());
-    return done.future();
+    return writes.flushed();
   }
+
 }

@@ -2,14 +2,12 @@ package io.deskgate.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.util.function.Function;
 
 /**
@@ -26,27 +24,18 @@ final class NettyUpstream extends ChannelInboundHandlerAdapter implements Pump {
 
   private final Channel desktop;
   private final Function<ByteBuf, ByteBuf> filter;
-  private ChannelFuture lastWrite;
-  private boolean unflushed;
+  private final FlushedWrites writes;
 
-  private NettyUpstream(Channel desktop, Function<ByteBuf, ByteBuf> filter) {
+  private NettyUpstream(Channel browser, Channel desktop, Function<ByteBuf, ByteBuf> filter) {
     this.desktop = desktop;
+    this.writes = new FlushedWrites(desktop, browser, NAME);
     this.filter = filter;
   }
 
   /** Starts relaying the browser's frames that follow; {@code filter} owns nothing it is given. */
   static NettyUpstream install(Channel browser, Channel desktop, Function<ByteBuf, ByteBuf> filter) {
-    NettyUpstream upstream = new NettyUpstream(desktop, filter);
+    NettyUpstream upstream = new NettyUpstream(browser, desktop, filter);
     browser.pipeline().addBefore("handler", NAME, upstream);
-    desktop.pipeline().addBefore("handler", NAME, new ChannelInboundHandlerAdapter() {
-      @Override
-      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-          browser.config().setAutoRead(true);
-        }
-        ctx.fireChannelWritabilityChanged();
-      }
-    });
     return upstream;
   }
 
@@ -73,35 +62,22 @@ final class NettyUpstream extends ChannelInboundHandlerAdapter implements Pump {
       passing.release();
       return;
     }
-    lastWrite = desktop.write(passing);
-    unflushed = true;
+    writes.write(passing);
     if (!desktop.isWritable()) {
       browser.config().setAutoRead(false);
-      flush();
+      writes.flush();
     }
   }
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    flush();
+    writes.flush();
     ctx.fireChannelReadComplete();
-  }
-
-  private void flush() {
-    if (unflushed) {
-      unflushed = false;
-      desktop.flush();
-    }
   }
 
   @Override
   public Future<Void> flushed() {
-    flush();
-    if (lastWrite == null) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> done = Promise.promise();
-    lastWrite.addListener(f -> done.complete());
-    return done.future();
+    return writes.flushed();
   }
+
 }

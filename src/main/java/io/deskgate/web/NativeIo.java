@@ -9,8 +9,8 @@ import io.vertx.core.transport.Transport;
 
 /**
  * The socket transport and the TLS engine a node runs on. {@code auto} takes the native one where this
- * machine can load it (epoll; BoringSSL from netty-tcnative) and says so in the start-up log; naming one
- * that cannot load stops the start with the reason, rather than running on something else unnoticed.
+ * machine can load it (epoll; BoringSSL from netty-tcnative); naming one that cannot load stops the
+ * start with the reason, rather than running on something else unnoticed. The start-up log says which.
  */
 public final class NativeIo {
 

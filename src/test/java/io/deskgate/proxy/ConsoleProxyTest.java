@@ -46,7 +46,7 @@ class ConsoleProxyTest {
   static XvncDesktop desktopA;
   static XvncDesktop desktopB;
   static TestNode node;
-  /** Nodes for the relay's contract by "pump/transport", besides {@link #node} (netty/epoll), made when first asked. */
+  /** Nodes for the relay's contract by "pump/transport", besides {@link #node} (netty/nio), made when first asked. */
   static final Map<String, TestNode> relays = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeAll
@@ -62,9 +62,9 @@ class ConsoleProxyTest {
         "DESKGATE_CONSOLE_HANDSHAKE_TIMEOUT_SECONDS", "2"));
   }
 
-  /** The node whose relay is {@code relay}: console.pump and http.transport, as "netty/epoll". */
+  /** The node whose relay is {@code relay}: console.pump and http.transport, as "netty/nio" (the defaults). */
   static TestNode withRelay(String relay) {
-    if (relay.equals("netty/epoll")) {
+    if (relay.equals("netty/nio")) {
       return node;
     }
     String[] pumpAndTransport = relay.split("/");
@@ -317,7 +317,7 @@ class ConsoleProxyTest {
   // byte in order, back-pressure bounded, and the tail of a desktop's stream delivered before its end.
 
   @ParameterizedTest
-  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  @ValueSource(strings = {"netty/nio", "vertx/nio", "netty/epoll", "netty/io_uring"})
   void aBrowserThatStopsReadingStopsTheDesktopStreamInsteadOfFillingTheProxy(String relay) throws Exception {
     TestNode on = withRelay(relay);
     long total = 256L << 20;
@@ -347,7 +347,7 @@ class ConsoleProxyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  @ValueSource(strings = {"netty/nio", "vertx/nio", "netty/epoll", "netty/io_uring"})
   void aDesktopThatEndsWhileTheBrowserIsHeldBackLosesNoByte(String relay) throws Exception {
     // Vert.x 5 reports a paused socket's end ahead of data it still holds; seen as a lost tail in about
     // one of twelve such sessions before the relay switched reading off on the channel instead
@@ -371,7 +371,7 @@ class ConsoleProxyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"netty/epoll", "vertx/epoll", "netty/nio", "netty/io_uring"})
+  @ValueSource(strings = {"netty/nio", "vertx/nio", "netty/epoll", "netty/io_uring"})
   void aDesktopThatStopsReadingStopsTheBrowserInsteadOfFillingTheProxy(String relay) throws Exception {
     TestNode on = withRelay(relay);
     // 96 MiB of clipboard text, a message a frame at the 64 KiB frame limit, message i filled with i % 200 + 32
