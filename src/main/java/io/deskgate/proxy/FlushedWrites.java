@@ -15,12 +15,14 @@ import io.vertx.core.Promise;
 final class FlushedWrites {
 
   private final Channel to;
+  private final Channel from;
   private ChannelFuture lastWrite;
   private boolean unflushed;
 
   /** {@code from} is read again whenever {@code to} becomes writable (a handler named {@code name} in its pipeline). */
   FlushedWrites(Channel to, Channel from, String name) {
     this.to = to;
+    this.from = from;
     // Vert.x's drain handlers follow Vert.x's own write queues, which these writes bypass: watch the channel
     to.pipeline().addBefore("handler", name, new ChannelInboundHandlerAdapter() {
       @Override
@@ -33,9 +35,15 @@ final class FlushedWrites {
     });
   }
 
+  /** Writes {@code message}; when {@code to} can take no more, {@code from} stops being read and what is written leaves. */
   void write(Object message) {
     lastWrite = to.write(message);
     unflushed = true;
+    if (!to.isWritable()) {
+      // off before the flush: a flush that drains the channel at once reports it writable again, inside
+      from.config().setAutoRead(false);
+      flush();
+    }
   }
 
   void flush() {

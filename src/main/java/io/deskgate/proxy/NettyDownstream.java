@@ -21,17 +21,13 @@ final class NettyDownstream implements Pump {
 
   static final String NAME = "deskgate-downstream";
 
-  private final Channel browser;
-  private final Channel desktop;
   private final BooleanSupplier browserOpen;
   private final IntConsumer onBytes;
   private final FlushedWrites writes;
 
   NettyDownstream(NetSocketInternal vnc, Channel desktop, Channel browser, BooleanSupplier browserOpen,
                   IntConsumer onBytes) {
-    this.browser = browser;
     this.writes = new FlushedWrites(browser, desktop, NAME);
-    this.desktop = desktop;
     this.browserOpen = browserOpen;
     this.onBytes = onBytes;
     vnc.messageHandler(this::read);
@@ -45,11 +41,6 @@ final class NettyDownstream implements Pump {
     }
     onBytes.accept(data.readableBytes());
     writes.write(new BinaryWebSocketFrame(data));
-    if (!browser.isWritable()) {
-      // off before the flush: a flush that drains the channel at once reports it writable again, inside
-      desktop.config().setAutoRead(false);
-      writes.flush();
-    }
   }
 
   @Override

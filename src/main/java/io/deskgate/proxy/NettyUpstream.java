@@ -52,21 +52,17 @@ final class NettyUpstream extends ChannelInboundHandlerAdapter implements Pump {
       ((WebSocketFrame) msg).release();
     }
     if (passing != null) {
-      pass(ctx.channel(), passing);
+      pass(passing);
     }
   }
 
   /** Writes what passed the filter; the browser stops being read while the desktop cannot take more. */
-  void pass(Channel browser, ByteBuf passing) {
+  void pass(ByteBuf passing) {
     if (!passing.isReadable() || !desktop.isActive()) {
       passing.release();
       return;
     }
     writes.write(passing);
-    if (!desktop.isWritable()) {
-      browser.config().setAutoRead(false);
-      writes.flush();
-    }
   }
 
   @Override

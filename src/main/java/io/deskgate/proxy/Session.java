@@ -9,7 +9,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +18,6 @@ import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -159,7 +157,7 @@ final class Session {
         fromBrowser(afterClientInit.length());
         byte[] passing = browserMessages(afterClientInit.getBytes(), 0, afterClientInit.length());
         if (passing != null) {
-          upstream.pass(browserChannel, Unpooled.wrappedBuffer(passing));
+          upstream.pass(Unpooled.wrappedBuffer(passing));
         }
       }
       return;
@@ -288,15 +286,8 @@ final class Session {
     }
     // What the browser sent last reaches the desktop before its connection closes. A desktop that takes
     // no more is cut off after the time limit, and at once when the node stops.
-    Future<Void> received = browserToDesktop == null || reason == CloseReason.SHUTDOWN
-        ? Future.succeededFuture() : browserToDesktop.flushed();
-    if (!received.isComplete()) {
-      owner.linger(vncChannel);
-      ScheduledFuture<?> limit = vncChannel.eventLoop().schedule(() -> Sessions.cutOff(vncChannel), FLUSH_LIMIT_MS,
-          TimeUnit.MILLISECONDS);
-      vncChannel.closeFuture().addListener(f -> limit.cancel(false));
-    }
-    received.onComplete(done -> Sessions.cutOff(vncChannel));
+    owner.closeWhenSent(vncChannel, browserToDesktop == null || reason == CloseReason.SHUTDOWN
+        ? Future.succeededFuture() : browserToDesktop.flushed(), FLUSH_LIMIT_MS);
     owner.ended(this, reason);
     log.info("console s={} desktop={} ended: {} after {} s, {} bytes to browser, {} bytes to desktop", id,
         target.desktopId(), reason.text(), String.format("%.1f", (System.nanoTime() - openedAt) / 1e9),

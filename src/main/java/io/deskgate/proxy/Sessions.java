@@ -4,7 +4,9 @@ import io.deskgate.web.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.net.NetSocket;
@@ -106,7 +108,7 @@ public final class Sessions {
     return new BrowserGuard(maxMessageBytes, pingLimit, System::nanoTime, onFault);
   }
 
-  /** Whether the desktop's stream goes to the browser on the channels underneath Vert.x ({@code console.pump: netty}). */
+  /** Whether the relay runs on the channels underneath Vert.x, both ways ({@code console.pump: netty}). */
   boolean nettyPump() {
     return nettyPump;
   }
@@ -161,7 +163,7 @@ public final class Sessions {
    * whose close waits for pending writes to leave, which a peer that never reads never lets them do (a
    * node stopping would wait forever).
    */
-  static void cutOff(Channel channel) {
+  private static void cutOff(Channel channel) {
     ChannelHandlerContext first = channel.pipeline().firstContext();
     if (first != null) {
       first.close();
@@ -170,14 +172,24 @@ public final class Sessions {
     }
   }
 
-  /** A desktop connection left open until what was written to it has left; {@link #closeAll} cuts it off. */
-  void linger(Channel desktop) {
-    lingering.add(desktop);
-    desktop.closeFuture().addListener(f -> lingering.remove(desktop));
-    if (stopping) {
-      // closeAll may have gone over the set before this one joined it
-      cutOff(desktop);
+  /**
+   * Closes a desktop connection once {@code sent} completes (what was written to it has left), cut off
+   * after {@code limitMs} at the latest, and at once by {@link #closeAll}.
+   */
+  void closeWhenSent(Channel desktop, Future<Void> sent, long limitMs) {
+    if (!sent.isComplete()) {
+      lingering.add(desktop);
+      ScheduledFuture<?> limit = desktop.eventLoop().schedule(() -> cutOff(desktop), limitMs, TimeUnit.MILLISECONDS);
+      desktop.closeFuture().addListener(f -> {
+        lingering.remove(desktop);
+        limit.cancel(false);
+      });
+      if (stopping) {
+        // closeAll may have gone over the set before this one joined it
+        cutOff(desktop);
+      }
     }
+    sent.onComplete(done -> cutOff(desktop));
   }
 
   private void sweepIdle() {
