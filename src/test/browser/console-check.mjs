@@ -2,6 +2,7 @@
 // and reports what a user would see, one JSON line per state the page reaches:
 //   node console-check.mjs <url> <screenshot.png> [--until STATE] [--then STATE] [--type TEXT] [--timeout-ms N]
 //        [--serve DIR] [--stock] [--secret TEXT] [--paste TEXT] [--watch-ms N] [--clipboard-ms N]
+//        [--header NAME:VALUE]
 // STATE is the page's data-rfb-state (connecting, connected, failed, disconnected).
 // The first line comes when --until is reached (default: connected), the second when --then is.
 // --type clicks the screen once connected, types TEXT and Enter, and reports whether the screen changed.
@@ -12,6 +13,8 @@
 //   response bodies and WebSocket frames.
 // --paste TEXT pastes TEXT on the page once connected.
 // --watch-ms N, after typing, reports a further line once the screen changes (or N ms pass).
+// --header NAME:VALUE adds that header to every request of the page, the console WebSocket's included
+//   (as a proxy in front would add X-Forwarded-For).
 // --clipboard-ms N then reports a further line once the page has the desktop's clipboard ("clipboard"),
 //   or N ms pass.
 import { chromium } from 'playwright-core';
@@ -33,6 +36,7 @@ const secret = opt('--secret', null);
 const pasted = opt('--paste', null);
 const watchMs = Number(opt('--watch-ms', '0'));
 const clipboardMs = Number(opt('--clipboard-ms', '0'));
+const header = opt('--header', null);
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
                 '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
@@ -89,6 +93,10 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  if (header) {
+    const colon = header.indexOf(':');
+    await context.setExtraHTTPHeaders({ [header.slice(0, colon)]: header.slice(colon + 1).trim() });
+  }
   const page = context.pages()[0] || await context.newPage();
   let target = url;
   let server = null;

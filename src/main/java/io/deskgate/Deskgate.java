@@ -18,9 +18,13 @@ import io.deskgate.auth.IdentityStore;
 import io.deskgate.auth.PasswordHasher;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
+import io.deskgate.cluster.Chores;
 import io.deskgate.cluster.ClusterEvents;
+import io.deskgate.cluster.ConsoleHistory;
+import io.deskgate.cluster.ConsoleRoutes;
+import io.deskgate.cluster.NodeRegistry;
+import io.deskgate.cluster.NodesRoute;
 import io.deskgate.cluster.SessionLedger;
-import io.deskgate.cluster.SessionListRoute;
 import io.deskgate.config.Config;
 import io.deskgate.config.Inventory;
 import io.deskgate.console.ConsolePage;
@@ -89,6 +93,7 @@ public final class Deskgate implements AutoCloseable {
   private final Sessions sessions;
   private final ClusterEvents events;
   private final SessionLedger ledger;
+  private NodeRegistry registry;
   private final Providers providers;
   private final Jobs jobs = new Jobs();
   private final Lifecycle lifecycle;
@@ -128,19 +133,27 @@ public final class Deskgate implements AutoCloseable {
         new ConsolePolicy(false, ConsolePolicy.parse(ConsolePolicy.Clipboard.class, config.console().clipboard()),
             ConsolePolicy.parse(ConsolePolicy.Viewers.class, config.console().viewers())),
         config.console().tokenTtlSeconds());
-    this.nodeId = config.node().id() != null ? config.node().id() : hostName();
+    this.nodeId = config.node().name() != null ? config.node().name() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit(),
         config.console().maxClipboardBytes(), "netty".equals(config.console().pump()));
     this.events = ClusterEvents.of(vertx, db, config.store());
     events.on(ClusterEvents.Kind.CLOSE_DESKTOP, id -> sessions.closeDesktop(id, CloseReason.DESKTOP_STOPPED));
+    events.on(ClusterEvents.Kind.END_SESSION, subject -> {
+      int space = subject.indexOf(' ');
+      if (space > 0) {
+        sessions.endSession(subject.substring(0, space), subject.substring(space + 1));
+      }
+    });
     this.ledger = new SessionLedger(vertx, db, nodeId, sessions::all);
     sessions.listener(ledger);
     this.providers = new Providers(config.providers(), secrets);
     this.operations = new WorkerPool("operation", config.providers().operationThreads(),
         config.providers().operationQueueLimit(), () -> new IllegalStateException(
             "too many desktop operations in progress on this node; retry later"));
-    this.lifecycle = new Lifecycle(operations, db, desktops, jobs, providers, events, secrets, nodeId);
+    this.lifecycle = new Lifecycle(vertx, operations, config.providers().operationThreads(),
+        config.providers().operationQueueLimit(), db, desktops, jobs,
+        providers, events, secrets, nodeId, config.cluster());
     this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
   }
 
@@ -172,6 +185,8 @@ public final class Deskgate implements AutoCloseable {
       node.ledger.clearOwn();
       node.watcher.recoverAtStart();
       node.serve();
+      node.registry.join();
+      node.lifecycle.startJobs();
       node.watcher.watch();
       return node;
     } catch (RuntimeException e) {
@@ -231,7 +246,10 @@ public final class Deskgate implements AutoCloseable {
         : (http.tls().enabled() ? "https://" : "http://")
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
-    vertx.setPeriodic(PURGE_EVERY_MS, t -> purgeExpired());
+    String ownHost = http.host().equals("0.0.0.0") || http.host().equals("::") ? hostName() : http.host();
+    registry = new NodeRegistry(vertx, db, nodeId, (http.tls().enabled() ? "https://" : "http://") + ownHost + ":"
+        + servers.port(), config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
+    vertx.setPeriodic(PURGE_EVERY_MS, t -> housekeeping());
     log.info("Deskgate listening on {}:{} with {} event loops on {}{}, public URL {}, store {}", http.host(),
         servers.port(), servers.count(), transportName,
         options.isSsl() ? ", TLS by " + NativeIo.describe(options.getSslEngineOptions()) : "", publicUrl,
@@ -262,7 +280,8 @@ public final class Deskgate implements AutoCloseable {
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
     new LifecycleRoutes(db, access, policy, lifecycle, jobs).mount(router);
     new DesktopRoutes(db, access, policy, desktops).mount(router);
-    new SessionListRoute(db, access, policy).mount(router);
+    new ConsoleRoutes(db, access, policy, events).mount(router);
+    new NodesRoute(db, access, policy).mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds());
     proxy.mount(router);
@@ -282,15 +301,26 @@ public final class Deskgate implements AutoCloseable {
     router.route().failureHandler(errors);
   }
 
-  private void purgeExpired() {
+  /**
+   * Purges expired tokens, and (one node of the region at a time, every {@link #PURGE_EVERY_MS}) console
+   * history older than {@code audit.retention_days}. Runs on a timer; returns when done.
+   */
+  public io.vertx.core.Future<Void> housekeeping() {
     long now = System.currentTimeMillis();
-    db.run(c -> ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now))
-        .onSuccess(n -> {
-          if (n > 0) {
-            log.info("purged {} expired tokens", n);
-          }
-        })
-        .onFailure(e -> log.warn("purging expired tokens failed: {}", e.getMessage()));
+    long historyCutoff = now - TimeUnit.DAYS.toMillis(config.audit().retentionDays());
+    return db.run(c -> {
+      int tokens = ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now);
+      if (tokens > 0) {
+        log.info("purged {} expired tokens", tokens);
+      }
+      if (Chores.takeTurn(c, "history-purge", now, PURGE_EVERY_MS - 1000)) {
+        int history = ConsoleHistory.purge(c, historyCutoff);
+        if (history > 0) {
+          log.info("purged {} console history rows older than {} days", history, config.audit().retentionDays());
+        }
+      }
+      return (Void) null;
+    }).onFailure(e -> log.warn("purging expired tokens and history failed: {}", e.getMessage()));
   }
 
   public String publicUrl() {
@@ -351,6 +381,7 @@ public final class Deskgate implements AutoCloseable {
       return;
     }
     proxy.drain();
+    registry.beatNow();
     long grace = config.console().drainGraceSeconds();
     log.info("draining: new consoles refused; {} live sessions may go on for up to {} s", sessions.count(), grace);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(grace);
@@ -370,6 +401,7 @@ public final class Deskgate implements AutoCloseable {
   /** Closes live consoles (telling each browser why), stops serving, closes the store. */
   @Override
   public void close() {
+    lifecycle.stopJobs();
     sessions.closeAll(CloseReason.SHUTDOWN);
     try {
       if (servers != null) {
@@ -378,6 +410,9 @@ public final class Deskgate implements AutoCloseable {
       vertx.close().await();
     } catch (RuntimeException e) {
       log.warn("stopping the HTTP server: {}", e.getMessage());
+    }
+    if (registry != null) {
+      registry.leave();
     }
     events.close();
     hashing.close();

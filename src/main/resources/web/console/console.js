@@ -25,6 +25,9 @@ const MESSAGES = {
     noCommonSecurity: 'The desktop requires a kind of security this console is not set up for.',
     tlsFailed: 'A secure connection to the desktop could not be made.',
     protocolError: 'The console was closed because the page sent something it may not.',
+    endedByAdmin: 'An administrator ended this console.',
+    busy: 'Another console is open on this desktop.',
+    takenOver: 'Another console took over this desktop.',
     sendCad: 'Ctrl+Alt+Del',
   },
   'ZH-CN': {
@@ -49,6 +52,9 @@ const MESSAGES = {
     noCommonSecurity: '桌面要求的安全类型未在此远程登录服务中配置。',
     tlsFailed: '无法与桌面建立安全连接。',
     protocolError: '页面发送了不允许的内容，远程登录已关闭。',
+    endedByAdmin: '管理员结束了此远程登录。',
+    busy: '此桌面上已有其他远程登录。',
+    takenOver: '另一个远程登录接管了此桌面。',
     sendCad: 'Ctrl+Alt+Del',
   },
 };
@@ -58,7 +64,7 @@ const CLOSE_CODES = {
   4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'silent',
   4503: 'unavailable', 4408: 'idle', 4429: 'throttled', 1001: 'shutdown', 4505: 'notVnc', 4506: 'authFailed',
   4507: 'certUntrusted', 4508: 'certMismatch', 4509: 'noCommonSecurity', 4510: 'tlsFailed', 4511: 'refused',
-  4400: 'protocolError',
+  4400: 'protocolError', 4411: 'endedByAdmin', 4423: 'busy', 4424: 'takenOver',
 };
 
 const params = new URLSearchParams(location.search);
@@ -149,7 +155,7 @@ async function start() {
     // The close event may arrive just after noVNC's disconnect: give it a moment.
     setTimeout(() => {
       const key = closeEvent && CLOSE_CODES[closeEvent.code];
-      if (key) show(['idle', 'shutdown', 'stopped'].includes(key) ? 'disconnected' : 'failed', key);
+      if (key) show(['idle', 'shutdown', 'stopped', 'endedByAdmin', 'takenOver'].includes(key) ? 'disconnected' : 'failed', key);
       else if (connected) show('disconnected', 'disconnected');
       else show('failed', 'unreachable');
     }, 50);

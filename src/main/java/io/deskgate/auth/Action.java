@@ -9,7 +9,17 @@ public enum Action {
   LIST("workspace:desktops:list"),
   CREATE("workspace:desktops:create"),
   DELETE("workspace:desktops:delete"),
-  OPERATE("workspace:desktops:operate");
+  OPERATE("workspace:desktops:operate"),
+  /** Deskgate's own: list the live consoles of the project ({@code GET .../console-sessions}). */
+  LIST_CONSOLES("deskgate:consoles:list"),
+  /** Deskgate's own: end a live console ({@code DELETE .../console-sessions/{id}}); a user's own always. */
+  END_CONSOLE("deskgate:consoles:end"),
+  /** Deskgate's own: read the history of ended consoles ({@code GET .../console-history}). */
+  CONSOLE_HISTORY("deskgate:consoles:history"),
+  /** Deskgate's own: list the region's nodes ({@code GET .../deskgate/nodes}). */
+  LIST_NODES("deskgate:nodes:list"),
+  /** Deskgate's own: move a desktop to another owner node ({@code PUT .../deskgate/desktops/{id}/owner}). */
+  SET_OWNER("deskgate:desktops:setOwner");
 
   private final String iamName;
 

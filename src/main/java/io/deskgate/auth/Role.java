@@ -10,11 +10,9 @@ import java.util.Optional;
  * ({@link Scope#OWN}).
  */
 public enum Role {
-  WORKSPACE_ADMIN("workspace_admin", Map.of(
-      Action.CREATE_CONSOLE, Scope.ALL, Action.VIEW_CONSOLE, Scope.ALL, Action.GET, Scope.ALL, Action.LIST, Scope.ALL,
-      Action.CREATE, Scope.ALL, Action.DELETE, Scope.ALL, Action.OPERATE, Scope.ALL)),
+  WORKSPACE_ADMIN("workspace_admin", allOf(Action.values())),
   WORKSPACE_USER("workspace_user", Map.of(Action.CREATE_CONSOLE, Scope.OWN, Action.VIEW_CONSOLE, Scope.OWN,
-      Action.GET, Scope.OWN)),
+      Action.GET, Scope.OWN, Action.END_CONSOLE, Scope.OWN)),
   WORKSPACE_VIEWER("workspace_viewer", Map.of(Action.VIEW_CONSOLE, Scope.ALL, Action.GET, Scope.ALL,
       Action.LIST, Scope.ALL));
 
@@ -35,6 +33,10 @@ public enum Role {
 
   public Optional<Scope> grant(Action action) {
     return Optional.ofNullable(grants.get(action));
+  }
+
+  private static Map<Action, Scope> allOf(Action... actions) {
+    return Arrays.stream(actions).collect(java.util.stream.Collectors.toUnmodifiableMap(a -> a, a -> Scope.ALL));
   }
 
   public static Optional<Role> byId(String id) {

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 
 /**
  * What one node tells all nodes of a region (itself included): "close your consoles on this desktop"
- * (it was stopped, rebooted or deleted) and "forget this IAM token" (it was revoked). On PostgreSQL this
+ * (it was stopped, rebooted or deleted), "forget this IAM token" (it was revoked), "end this console"
+ * (an administrator ended it) and "a job waits for this node" (or for any, {@code *}). On PostgreSQL this
  * is LISTEN/NOTIFY, so every node sharing the database hears it within milliseconds; on H2 (one node)
  * it is a direct call.
  */
@@ -16,7 +17,11 @@ public interface ClusterEvents extends AutoCloseable {
   /** The kinds of event, each about one subject (a desktop id, a token hash). */
   enum Kind {
     CLOSE_DESKTOP("close-desktop"),
-    FORGET_TOKEN("forget-token");
+    FORGET_TOKEN("forget-token"),
+    /** Subject: the session id and the id of the user who ended it, separated by a space. */
+    END_SESSION("end-session"),
+    /** Subject: the node that is to run the job's tasks, or {@code *} when any node may. */
+    JOB_READY("job-ready");
 
     final String wire;
 

@@ -10,11 +10,20 @@ import java.util.Map;
  * and docs/configuration.md). Keys are snake_case in the file; every record here has defaults in
  * {@link #defaults()}.
  */
-public record Config(Node node, Http http, Store store, Secrets secrets, Console console, Auth auth, Api api,
-                     Providers providers, Log log, Inventory inventory) {
+public record Config(Node node, Cluster cluster, Http http, Store store, Secrets secrets, Console console, Auth auth,
+                     Api api, Providers providers, Log log, Audit audit, Inventory inventory) {
 
   /** This node's name among several sharing one store; default: the host name. */
-  public record Node(String id) {}
+  public record Node(String name) {}
+
+  /**
+   * Several nodes on one store: a node whose heartbeat is older than {@code nodeTimeoutSeconds} is lost;
+   * jobs are looked for every {@code jobPollSeconds} besides being announced.
+   */
+  public record Cluster(int nodeTimeoutSeconds, int jobPollSeconds) {}
+
+  /** How long the history of ended consoles is kept. */
+  public record Audit(int retentionDays) {}
 
   public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops,
                      String transport, int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c,
@@ -87,6 +96,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
   public static Config defaults() {
     return new Config(
         new Node(null),
+        new Cluster(30, 5),
         new Http("127.0.0.1", 8080, null, 60, 0, "nio", 10, 30, false, List.of(), new Tls(null, null, false, "auto")),
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
@@ -100,6 +110,7 @@ public record Config(Node node, Http http, Store store, Secrets secrets, Console
                 Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO"),
+        new Audit(90),
         new Inventory(List.of()));
   }
 }

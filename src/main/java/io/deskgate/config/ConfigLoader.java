@@ -204,6 +204,14 @@ public final class ConfigLoader {
   }
 
   private static void validate(Config c) {
+    require(c.node().name() == null || c.node().name().matches("[A-Za-z0-9._-]{1,64}"),
+        "node.name must be 1-64 letters, digits, '.', '_' or '-', got '" + c.node().name() + "'");
+    require(c.cluster().nodeTimeoutSeconds() >= 3 && c.cluster().nodeTimeoutSeconds() <= 3600,
+        "cluster.node_timeout_seconds must be 3-3600");
+    require(c.cluster().jobPollSeconds() >= 1 && c.cluster().jobPollSeconds() <= 600,
+        "cluster.job_poll_seconds must be 1-600");
+    require(c.audit().retentionDays() >= 1 && c.audit().retentionDays() <= 36500,
+        "audit.retention_days must be 1-36500");
     require(c.http().host() != null && !c.http().host().isBlank(), "http.host must be set");
     require(c.http().port() >= 0 && c.http().port() <= 65535, "http.port must be 0-65535");
     require(c.http().eventLoops() >= 0 && c.http().eventLoops() <= 256,

@@ -30,7 +30,7 @@ public record Inventory(List<Domain> domains) {
    */
   public record Desktop(String id, String computerName, String userName, List<String> ipAddresses,
                         Map<String, String> metadata, String provider, String product, String libvirtDomain,
-                        ConsoleEndpoint console) {}
+                        String node, ConsoleEndpoint console) {}
 
   /**
    * A desktop's console: for a static desktop, its VNC server and how to pass its security

@@ -142,7 +142,7 @@ public final class ConsoleTokens implements TokenLookup {
             + " cannot be loaded: " + e.getMessage());
       }
     }
-    return new Target(desktop.id(), userId, endpoint.host(), endpoint.port(), desktop.computerName(),
+    return new Target(desktop.projectId(), desktop.id(), userId, endpoint.host(), endpoint.port(), desktop.computerName(),
         endpoint.credentials(password), tls, policy);
   }
 

@@ -1,6 +1,7 @@
 package io.deskgate.desktop;
 
 import io.deskgate.api.ApiException;
+import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Timestamps;
 import io.deskgate.auth.Action;
@@ -65,8 +66,8 @@ public final class DesktopRoutes {
   private void list(RoutingContext ctx, boolean detailed) {
     MultiMap q = ctx.queryParams();
     access.caller(ctx).compose(caller -> {
-      int limit = intParam(q, "limit", MAX_LIMIT, 0, MAX_LIMIT);
-      int offset = intParam(q, "offset", 0, 0, Integer.MAX_VALUE);
+      int limit = Requests.intParam(q, "limit", MAX_LIMIT, 0, MAX_LIMIT);
+      int offset = Requests.intParam(q, "offset", 0, 0, Integer.MAX_VALUE);
       DesktopStore.Filter filter = new DesktopStore.Filter(q.get("computer_name"), q.get("status"),
           values(q, "user_name", "user_names"), values(q, "desktop_id"));
       policy.require(caller, Action.LIST, "desktops of project " + caller.projectId(), null);
@@ -108,23 +109,6 @@ public final class DesktopRoutes {
       return "UNREGISTER";
     }
     return connected.contains(d.id()) ? "CONNECTED" : "REGISTERED";
-  }
-
-  private static int intParam(MultiMap q, String name, int dflt, int min, int max) {
-    String raw = q.get(name);
-    if (raw == null || raw.isEmpty()) {
-      return dflt;
-    }
-    try {
-      int value = Integer.parseInt(raw);
-      if (value >= min && value <= max) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw ApiException.badParameter(name + " must be an integer from " + min + " to " + max + ", got '"
-        + (raw.length() > 20 ? raw.substring(0, 20) + "..." : raw) + "'.");
   }
 
   private static List<String> values(MultiMap q, String... names) {

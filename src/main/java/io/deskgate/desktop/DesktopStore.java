@@ -149,6 +149,12 @@ public final class DesktopStore {
     return update(c, "DELETE FROM desktops WHERE id = ?", desktopId) == 1;
   }
 
+  /** Gives a node-local desktop another owner node. */
+  public boolean setOwner(Connection c, String desktopId, String node) throws SQLException {
+    return update(c, "UPDATE desktops SET owner_node = ?, updated_at = ? WHERE id = ?", node,
+        System.currentTimeMillis(), desktopId) == 1;
+  }
+
   public boolean setStatus(Connection c, String desktopId, String status, String taskStatus) throws SQLException {
     return update(c, "UPDATE desktops SET status = ?, task_status = ?, updated_at = ? WHERE id = ?",
         status, taskStatus, System.currentTimeMillis(), desktopId) == 1;

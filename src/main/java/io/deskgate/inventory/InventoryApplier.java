@@ -37,10 +37,14 @@ import java.util.stream.Collectors;
  * Applies the config file's inventory to the store, in one transaction, at every start: domains,
  * users (password hashed, access keys' secrets sealed), projects with their members' roles, and
  * desktops (static ones with their console endpoints; xvnc and libvirt ones are brought to life by the
- * lifecycle watcher). Idempotent: what exists is updated to match, what is missing
+ * lifecycle watcher; an xvnc desktop is owned by its {@code node}, else by the node that owns it already,
+ * else by the node applying the inventory first). Nodes applying it at once on PostgreSQL take turns. Idempotent: what exists is updated to match, what is missing
  * is created, nothing is deleted. A member's roles in a project are exactly the ones listed.
  */
 public final class InventoryApplier {
+
+  /** The PostgreSQL advisory lock key that serialises inventory application across nodes. */
+  private static final long INVENTORY_LOCK = 0x6465736b67617465L;
 
   private final PasswordHasher hasher;
   private final SecretBox secrets;
@@ -60,6 +64,10 @@ public final class InventoryApplier {
 
   public void apply(Database db, Inventory inventory) {
     db.transactionNow(c -> {
+      if (db.isPostgres()) {
+        // nodes starting together apply the inventory one after the other: the first one claims its desktops
+        one(c, "SELECT pg_advisory_xact_lock(?)", rs -> true, INVENTORY_LOCK);
+      }
       for (Inventory.Domain domain : list(inventory.domains())) {
         applyDomain(c, domain);
       }
@@ -190,6 +198,9 @@ public final class InventoryApplier {
           + existing.get().projectId());
     }
     String provider = spec.provider() == null ? StaticProvider.NAME : spec.provider();
+    if (spec.node() != null && !XvncProvider.NAME.equals(provider)) {
+      throw new ConfigException(at + ": node applies to xvnc desktops only (other desktops have no owner node)");
+    }
     Inventory.ConsoleEndpoint given = spec.console();
     Desktop.ConsoleEndpoint console;
     Desktop.Source source;
@@ -210,7 +221,13 @@ public final class InventoryApplier {
         }
         console = existing.map(Desktop::console).orElseGet(() -> new Desktop.ConsoleEndpoint("127.0.0.1", 0,
             secrets.seal(Digests.randomPassword(8), Desktop.passwordSealContext(spec.id()))));
-        source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), node);
+        if (spec.node() != null && !spec.node().matches("[A-Za-z0-9._-]{1,64}")) {
+          throw new ConfigException(at + ": node must be a node.name (1-64 letters, digits, '.', '_' or '-')");
+        }
+        // pinned, else whoever owns it already, else the first node to apply the inventory: this one
+        String owner = spec.node() != null ? spec.node()
+            : existing.map(d -> d.source().ownerNode()).orElse(null) != null ? existing.get().source().ownerNode() : node;
+        source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), owner);
       }
       case LibvirtProvider.NAME -> {
         if (spec.libvirtDomain() == null || spec.libvirtDomain().isBlank()) {

@@ -2,6 +2,8 @@ package io.deskgate.lifecycle;
 
 import io.deskgate.api.ApiException;
 import io.deskgate.cluster.ClusterEvents;
+import io.deskgate.cluster.NodeRegistry;
+import io.deskgate.config.Config;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
@@ -14,6 +16,7 @@ import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -27,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Changes desktops: creates, deletes, starts, stops and reboots them through their providers, as jobs.
- * A request validates and marks the desktops ({@code task_status}) in one transaction and answers at
- * once; the job then runs on worker threads, one desktop each, and records every desktop's outcome.
+ * A request validates and marks the desktops ({@code task_status}) and records the job, one task per
+ * desktop, in one transaction and answers at once; each task then runs on the node that owns its
+ * desktop (any node for desktops no node owns), on that node's operation threads ({@link JobRunner}),
+ * and records the desktop's outcome.
  * Stopping, rebooting or deleting a desktop closes its live consoles on every node (the browser is told
  * "desktop stopped") and voids its unused console tokens.
  */
@@ -52,6 +57,15 @@ public final class Lifecycle {
       this.jobType = jobType;
     }
 
+    static Operation ofJobType(String jobType) {
+      for (Operation o : values()) {
+        if (o.jobType.equals(jobType)) {
+          return o;
+        }
+      }
+      throw new IllegalArgumentException("unknown job type " + jobType);
+    }
+
     public static Operation of(String opType) {
       for (Operation o : values()) {
         if (o.opType.equals(opType)) {
@@ -69,9 +83,8 @@ public final class Lifecycle {
   public record ActionResult(String jobId, JsonArray failed) {}
 
   /** What an action call marked in its transaction. */
-  private record Marked(String jobId, JsonArray failed, JsonArray accepted) {}
+  private record Marked(String jobId, JsonArray failed, List<Jobs.NewTask> accepted) {}
 
-  private final WorkerPool operations;
   private final Database db;
   private final DesktopStore desktops;
   private final Jobs jobs;
@@ -79,11 +92,22 @@ public final class Lifecycle {
   private final ClusterEvents events;
   private final SecretBox secrets;
   private final String node;
+  private final JobRunner runner;
+  /** The most unfinished tasks a node may have; beyond, a desktop's part of a new job fails at once. */
+  private final int taskLimit;
 
-  /** {@code operations}: the bounded pool that runs providers' blocking operations (virsh, Xvnc). */
-  public Lifecycle(WorkerPool operations, Database db, DesktopStore desktops, Jobs jobs, Providers providers,
-                   ClusterEvents events, SecretBox secrets, String node) {
-    this.operations = operations;
+  /**
+   * {@code operations}: the bounded pool that runs providers' blocking operations (virsh, Xvnc), with
+   * {@code operationThreads} threads and room for {@code operationQueueLimit} more operations waiting;
+   * {@code cluster}: how long a node may go without a heartbeat, how often jobs are looked for.
+   */
+  public Lifecycle(Vertx vertx, WorkerPool operations, int operationThreads, int operationQueueLimit, Database db,
+                   DesktopStore desktops,
+                   Jobs jobs, Providers providers, ClusterEvents events, SecretBox secrets, String node,
+                   Config.Cluster cluster) {
+    this.runner = new JobRunner(vertx, db, jobs, operations, events, node, operationThreads, cluster.jobPollSeconds(),
+        cluster.nodeTimeoutSeconds());
+    this.taskLimit = operationThreads + operationQueueLimit;
     this.db = db;
     this.desktops = desktops;
     this.jobs = jobs;
@@ -97,20 +121,22 @@ public final class Lifecycle {
     DesktopProvider provider = providers.forProduct(product).orElseThrow(() ->
         ApiException.badParameter("product_id '" + product + "' is not a product of this region; products are "
             + providers.products() + "."));
-    JsonArray entities = new JsonArray();
+    // a node-local desktop is made, and then owned, by the node that took the call
+    String runOn = provider instanceof XvncProvider ? node : null;
+    List<Jobs.NewTask> tasks = new ArrayList<>();
     for (NewDesktop d : wanted) {
       String id = UUID.randomUUID().toString();
-      entities.add(new JsonObject().put("desktop_id", id).put("user_name", d.userName())
-          .put("computer_name", d.computerName() != null ? d.computerName() : "desktop-" + id.substring(0, 8)));
+      tasks.add(new Jobs.NewTask(id, new JsonObject().put("product", product).put("user_name", d.userName())
+          .put("computer_name", d.computerName() != null ? d.computerName() : "desktop-" + id.substring(0, 8)), runOn));
     }
-    return db.run(c -> jobs.create(c, projectId, "createDesktop", entities, node)).onSuccess(jobId ->
-        run(jobId, entities, entity -> createOne(provider, projectId, product, entity)));
+    return db.transaction(c -> jobs.create(c, projectId, "createDesktop", tasks, node, taskLimit).jobId())
+        .onSuccess(jobId -> runner.announce(tasks.stream().map(Jobs.NewTask::runOn).toList()));
   }
 
   public Future<ActionResult> act(String projectId, Operation op, boolean hard, List<String> desktopIds) {
     return db.transaction(c -> {
       JsonArray failed = new JsonArray();
-      JsonArray accepted = new JsonArray();
+      List<Jobs.NewTask> accepted = new ArrayList<>();
       for (String id : desktopIds) {
         Desktop d = desktops.find(c, projectId, id).orElse(null);
         ApiException refusal = refusal(d, op);
@@ -122,18 +148,27 @@ public final class Lifecycle {
           if (op != Operation.START) {
             ConsoleTokens.voidUnused(c, id);
           }
-          accepted.add(new JsonObject().put("desktop_id", id).put("hard", hard));
+          accepted.add(new Jobs.NewTask(id, new JsonObject().put("computer_name", d.computerName()).put("hard", hard),
+              d.source().ownerNode()));
         }
       }
-      String jobId = accepted.isEmpty() ? null : jobs.create(c, projectId, op.jobType, accepted, node);
+      String jobId = null;
+      if (!accepted.isEmpty()) {
+        Jobs.Created job = jobs.create(c, projectId, op.jobType, accepted, node, taskLimit);
+        jobId = job.jobId();
+        for (String refused : job.refused()) {
+          // its task was refused: the desktop is left as it was
+          Desktop d = desktops.find(c, refused).orElseThrow();
+          desktops.setStatus(c, refused, d.status(), "");
+        }
+      }
       return new Marked(jobId, failed, accepted);
     }).map(result -> {
       if (result.jobId() != null) {
-        JsonArray accepted = result.accepted();
         if (op != Operation.START) {
-          accepted.forEach(e -> events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, ((JsonObject) e).getString("desktop_id")));
+          result.accepted().forEach(t -> events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, t.desktopId()));
         }
-        run(result.jobId(), accepted, entity -> powerOne(op, entity));
+        runner.announce(result.accepted().stream().map(Jobs.NewTask::runOn).toList());
       }
       return new ActionResult(result.jobId(), result.failed());
     });
@@ -147,11 +182,46 @@ public final class Lifecycle {
       }
       desktops.setStatus(c, desktopId, Desktop.DELETING, "deleting");
       ConsoleTokens.voidUnused(c, desktopId);
-      return jobs.create(c, projectId, "deleteDesktop", new JsonArray().add(new JsonObject().put("desktop_id", desktopId)),
-          node);
-    }).onSuccess(jobId -> {
+      List<Jobs.NewTask> task = List.of(new Jobs.NewTask(desktopId,
+          new JsonObject().put("computer_name", d.computerName()), d.source().ownerNode()));
+      Jobs.Created job = jobs.create(c, projectId, "deleteDesktop", task, node, taskLimit);
+      if (!job.refused().isEmpty()) {
+        desktops.setStatus(c, desktopId, d.status(), "");
+      }
+      return new Marked(job.jobId(), new JsonArray(), task);
+    }).map(marked -> {
       events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, desktopId);
-      run(jobId, new JsonArray().add(new JsonObject().put("desktop_id", desktopId)), this::deleteOne);
+      runner.announce(marked.accepted().stream().map(Jobs.NewTask::runOn).toList());
+      return marked.jobId();
+    });
+  }
+
+  /**
+   * Gives a node-local desktop another owner node (the old one is gone, or is to be emptied): the desktop
+   * is then {@code SHUTOFF} until started on its new owner, and the old owner, if it runs, stops its copy.
+   */
+  public Future<Desktop> moveOwner(String projectId, String desktopId, String newOwner) {
+    return db.transaction(c -> {
+      Desktop d = desktops.find(c, projectId, desktopId).orElseThrow(ApiException::desktopNotFound);
+      if (!(providers.of(d) instanceof XvncProvider)) {
+        throw ApiException.badParameter("Only desktops of the xvnc provider have an owner node; desktop " + d.id()
+            + " is of provider " + d.source().provider() + ".");
+      }
+      if (!d.taskStatus().isEmpty()) {
+        throw ApiException.desktopConflict(d.stateForConflict(), "setOwner", d.id());
+      }
+      if (!NodeRegistry.isUp(c, newOwner)) {
+        throw ApiException.badParameter("Node " + newOwner + " is not up; GET /v2/{project_id}/deskgate/nodes lists "
+            + "the nodes.");
+      }
+      if (newOwner.equals(d.source().ownerNode())) {
+        return d;
+      }
+      desktops.setOwner(c, d.id(), newOwner);
+      desktops.setStatus(c, d.id(), Desktop.SHUTOFF, "");
+      log.info("desktop {} ({}): owner node {} -> {}; SHUTOFF until started there", d.id(), d.computerName(),
+          d.source().ownerNode(), newOwner);
+      return desktops.find(c, d.id()).orElseThrow();
     });
   }
 
@@ -175,49 +245,45 @@ public final class Lifecycle {
         || (op == Operation.STOP && Desktop.SHUTOFF.equals(d.status()));
   }
 
-  /** Work on one desktop of a job; throws to mark that desktop failed. */
-  @FunctionalInterface
-  private interface EntityWork {
-    void run(JsonObject entity) throws Exception;
+  /** Starts running the jobs meant for this node. */
+  public void startJobs() {
+    runner.start(this::runTask, this::abandoned);
   }
 
-  private void run(String jobId, JsonArray entities, EntityWork work) {
-    db.run(c -> {
-      jobs.running(c, jobId);
-      return null;
-    }).compose(v -> {
-      List<Future<Void>> each = new ArrayList<>();
-      for (Object e : entities) {
-        JsonObject entity = (JsonObject) e;
-        each.add(operations.<Void>submit(() -> {
-          try {
-            work.run(entity);
-            entity.put("status", Jobs.SUCCESS);
-          } catch (Exception failure) {
-            entity.put("status", Jobs.FAILED).put("fail_reason", failure instanceof ProviderException
-                ? failure.getMessage() : failure.toString());
-            log.warn("job {}: {} failed: {}", jobId, entity.getString("desktop_id"), failure.getMessage());
-          }
-          return null;
-        }).recover(refused -> {
-          // the operation queue is full: this desktop's part fails now rather than waiting in a growing line
-          entity.put("status", Jobs.FAILED).put("fail_reason", refused.getMessage());
-          log.warn("job {}: {} refused: {}", jobId, entity.getString("desktop_id"), refused.getMessage());
-          return Future.succeededFuture();
-        }));
+  public void stopJobs() {
+    runner.stop();
+  }
+
+  /** Blocks: does a task's work on its desktop; throws to fail it. */
+  private void runTask(Jobs.Task task) throws Exception {
+    JsonObject p = task.params();
+    switch (task.type()) {
+      case "createDesktop" -> {
+        String product = p.getString("product");
+        DesktopProvider provider = providers.forProduct(product).orElseThrow(() -> new ProviderException(
+            "product " + product + " is not a product of this node"));
+        createNow(provider, task.projectId(), product, task.desktopId(), p.getString("computer_name"),
+            p.getString("user_name", ""), Map.of());
       }
-      return Future.join(each);
-    }).compose(done -> db.run(c -> {
-      jobs.finish(c, jobId, entities);
-      return null;
-    })).onSuccess(v -> log.info("job {} finished", jobId))
-        .onFailure(e -> log.error("job {} could not be recorded: {}", jobId, e.getMessage()));
+      case "deleteDesktop" -> deleteOne(task.desktopId());
+      default -> powerOne(Operation.ofJobType(task.type()), task.desktopId(), p.getBoolean("hard", false));
+    }
   }
 
-  private void createOne(DesktopProvider provider, String projectId, String product, JsonObject entity)
-      throws ProviderException {
-    createNow(provider, projectId, product, entity.getString("desktop_id"), entity.getString("computer_name"),
-        entity.getString("user_name", ""), Map.of());
+  /** A task of the desktop was failed because its node is gone: the desktop leaves its task. */
+  private void abandoned(Jobs.Abandoned task) {
+    Desktop d = db.runNow(c -> desktops.find(c, task.desktopId())).orElse(null);
+    if (d == null) {
+      return;
+    }
+    if (Desktop.DELETING.equals(d.status()) || task.started() && d.source().ownerNode() != null) {
+      // what a node-local desktop's node left half done cannot be seen from here
+      db.runNow(c -> desktops.setStatus(c, d.id(), Desktop.ERROR, ""));
+    } else if (d.source().ownerNode() != null) {
+      db.runNow(c -> desktops.setStatus(c, d.id(), d.status(), ""));
+    } else {
+      settleObserved(d, providers.of(d));
+    }
   }
 
   /**
@@ -242,10 +308,10 @@ public final class Lifecycle {
     }
   }
 
-  private void powerOne(Operation op, JsonObject entity) throws Exception {
-    Desktop d = db.runNow(c -> desktops.find(c, entity.getString("desktop_id"))).orElseThrow();
+  private void powerOne(Operation op, String desktopId, boolean hard) throws Exception {
+    Desktop d = db.runNow(c -> desktops.find(c, desktopId)).orElseThrow(() -> new ProviderException(
+        "the desktop no longer exists"));
     DesktopProvider provider = providers.of(d);
-    boolean hard = entity.getBoolean("hard", false);
     try {
       switch (op) {
         case STOP -> {
@@ -262,8 +328,8 @@ public final class Lifecycle {
     }
   }
 
-  private void deleteOne(JsonObject entity) throws Exception {
-    Desktop d = db.runNow(c -> desktops.find(c, entity.getString("desktop_id"))).orElse(null);
+  private void deleteOne(String desktopId) throws Exception {
+    Desktop d = db.runNow(c -> desktops.find(c, desktopId)).orElse(null);
     if (d == null) {
       return;
     }

@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The Workspace desktop lifecycle calls, in Huawei's shapes: {@code POST /v2/{project_id}/desktops}
  * (-> {@code {"job_id"}}), {@code DELETE /v2/{project_id}/desktops/{desktop_id}} (204),
- * {@code POST /v2/{project_id}/desktops/action} and {@code GET /v2/{project_id}/workspace-jobs/{job_id}}.
+ * {@code POST /v2/{project_id}/desktops/action} and {@code GET /v2/{project_id}/workspace-jobs/{job_id}};
+ * and Deskgate's own {@code PUT /v2/{project_id}/deskgate/desktops/{desktop_id}/owner} ({@code {"node"}}).
  */
 public final class LifecycleRoutes {
 
@@ -44,6 +45,21 @@ public final class LifecycleRoutes {
     router.post("/v2/:project_id/desktops").handler(this::create);
     router.delete("/v2/:project_id/desktops/:desktop_id").handler(this::delete);
     router.get("/v2/:project_id/workspace-jobs/:job_id").handler(this::job);
+    router.put("/v2/:project_id/deskgate/desktops/:desktop_id/owner").handler(this::moveOwner);
+  }
+
+  private void moveOwner(RoutingContext ctx) {
+    String desktopId = ctx.pathParam("desktop_id");
+    access.caller(ctx).compose(caller -> {
+      DesktopStore.requireValidId(desktopId);
+      String node = text(body(ctx), "node", 64);
+      if (!node.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw ApiException.badParameter("node must be a node name: 1-64 letters, digits, '.', '_' or '-'.");
+      }
+      policy.require(caller, Action.SET_OWNER, "desktop " + desktopId, null);
+      return lifecycle.moveOwner(caller.projectId(), desktopId, node);
+    }).onSuccess(d -> Responses.json(ctx, 200, new JsonObject().put("desktop_id", d.id())
+        .put("owner_node", d.source().ownerNode()).put("status", d.status()))).onFailure(ctx::fail);
   }
 
   private void create(RoutingContext ctx) {

@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the store's view of desktops true to the machines. At start: ends jobs a previous run left
- * unfinished, settles their desktops, and brings this node's xvnc desktops to their recorded state
- * (adopting the ones still running, starting or creating the others, removing orphans), and reads
- * where libvirt desktops' consoles are. Then, on
+ * unfinished, settles their desktops, and brings the xvnc desktops this node owns to their recorded
+ * state (adopting the ones still running, starting or creating the others, removing what it runs for
+ * desktops it does not own), and reads where libvirt desktops' consoles are. Then, on
  * timers: static endpoints are probed (ACTIVE / ERROR), xvnc processes supervised (a crash is ERROR,
- * then a restart per policy), libvirt domains observed (a guest that shut itself down is SHUTOFF).
+ * then a restart per policy; a desktop moved to another owner is stopped here), libvirt domains
+ * observed (a guest that shut itself down is SHUTOFF).
  * Desktops with a task in progress are left to their job.
  */
 public final class Watcher {
@@ -145,7 +146,13 @@ public final class Watcher {
 
   void superviseXvnc() {
     XvncProvider xvnc = providers.xvnc();
-    for (Desktop d : mine(idle(XvncProvider.NAME))) {
+    List<Desktop> all = db.runNow(c -> desktops.byProvider(c, XvncProvider.NAME));
+    for (Desktop d : all) {
+      if (!node.equals(d.source().ownerNode()) && xvnc.holds(d.id())) {
+        xvnc.release(d.id(), "its owner is now node " + d.source().ownerNode());
+      }
+    }
+    for (Desktop d : mine(all.stream().filter(d -> d.taskStatus().isEmpty()).toList())) {
       if (!Desktop.ACTIVE.equals(d.status()) && !Desktop.ERROR.equals(d.status())) {
         continue;
       }

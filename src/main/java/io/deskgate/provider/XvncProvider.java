@@ -99,7 +99,26 @@ public final class XvncProvider implements DesktopProvider {
         .orElse(new Observation(Power.STOPPED, null, "Xvnc is not running"));
   }
 
-  /** Stops and removes what runs for desktops this node no longer has (deleted while it was down). */
+  /** Whether this host has a run directory (and maybe processes) of the desktop. */
+  public boolean holds(String desktopId) {
+    return !desktopId.equals(CA_DIR) && Files.isDirectory(runDir.resolve(desktopId));
+  }
+
+  /** Stops what runs here for the desktop and removes its run directory. */
+  public void release(String desktopId, String why) {
+    adopt(desktopId).ifPresent(XvncDesktop::close);
+    try {
+      removeRunDir(desktopId);
+      log.info("xvnc: stopped and removed desktop {} on this node: {}", desktopId, why);
+    } catch (ProviderException e) {
+      log.warn("xvnc: cannot remove desktop {} on this node: {}", desktopId, e.getMessage());
+    }
+  }
+
+  /**
+   * Stops and removes what runs for desktops this node no longer owns (deleted while it was down, or
+   * owned by another node now).
+   */
   public void removeOrphans(Set<String> knownDesktopIds) {
     if (!Files.isDirectory(runDir)) {
       return;
@@ -108,12 +127,10 @@ public final class XvncProvider implements DesktopProvider {
       for (Path dir : dirs.filter(Files::isDirectory).toList()) {
         String id = dir.getFileName().toString();
         if (!knownDesktopIds.contains(id) && !id.equals(CA_DIR)) {
-          adopt(id).ifPresent(XvncDesktop::close);
-          removeRunDir(id);
-          log.info("xvnc: removed the orphaned desktop {} (no longer in the store)", id);
+          release(id, "not a desktop of this node");
         }
       }
-    } catch (IOException | ProviderException e) {
+    } catch (IOException e) {
       log.warn("xvnc: cannot look for orphaned desktops in {}: {}", runDir, e.getMessage());
     }
   }

@@ -22,6 +22,7 @@ public enum CloseReason {
   DESKTOP_PROTOCOL_ERROR((short) 4512, "desktop broke the RFB protocol"),
   CONSOLE_BUSY((short) 4423, "another console is open on this desktop"),
   TAKEN_OVER((short) 4424, "another console took over this desktop"),
+  ENDED_BY_ADMIN((short) 4411, "an administrator ended this console"),
   BROWSER_RFB_ERROR((short) 4400, "browser broke the RFB protocol"),
   IDLE((short) 4408, "closed after inactivity"),
   THROTTLED((short) 4429, "too many console links tried, retry later"),

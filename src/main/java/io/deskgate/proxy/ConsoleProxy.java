@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleProxy {
 
   public static final String PATH = "/vnc/console/websockify";
+  /** How much of a browser's User-Agent the session list and history keep. */
+  private static final int MAX_USER_AGENT = 256;
   private static final Logger log = LoggerFactory.getLogger("deskgate.console");
 
   private final TokenLookup tokens;
@@ -90,6 +92,8 @@ public final class ConsoleProxy {
     Channel browserChannel = ((ConnectionBase) req.connection()).channel();
     String token = tokenOf(req);
     String client = RequestLog.client(ctx);
+    String userAgent = req.getHeader("User-Agent");
+    String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), MAX_USER_AGENT));
     // the attempt limit comes before the store: guessing links costs the guesser, not the database
     Future<TokenLookup.Target> redeemed = draining
         ? Future.failedFuture(new ConsoleRefusal(CloseReason.SHUTDOWN, "this node is draining"))
@@ -127,7 +131,7 @@ public final class ConsoleProxy {
           if (joined.succeeded()) {
             step("upgrade", mark);
             sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(),
-                joined.result().desktop(), requestId, client, context, requested);
+                joined.result().desktop(), requestId, client, agent, context, requested);
           } else {
             refuse(ws, requestId, joined.cause());
           }

@@ -44,6 +44,7 @@ final class Session {
   private final ServerWebSocket ws;
   private final Channel browserChannel;
   private final String client;
+  private final String userAgent;
   private final NetSocket vnc;
   private final Channel vncChannel;
   private final Sessions owner;
@@ -61,14 +62,17 @@ final class Session {
   private Pump desktopToBrowser;
   private Pump browserToDesktop;
   private boolean ended;
+  /** Who ended the session through the API, if someone did. */
+  private volatile String endedBy;
 
   Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
-          DesktopHandshake.Ready desktop, String client, Sessions owner, Context context) {
+          DesktopHandshake.Ready desktop, String client, String userAgent, Sessions owner, Context context) {
     this.ws = ws;
     this.desktop = desktop;
     this.browserHandshake = new ServerHandshake(desktop.init().encode(target.computerName()));
     this.browserMessages = desktop.browser();
     this.client = client;
+    this.userAgent = userAgent;
     this.browserChannel = browserChannel;
     this.vnc = vnc;
     this.vncChannel = ((NetSocketInternal) vnc).channelHandlerContext().channel();
@@ -245,12 +249,18 @@ final class Session {
 
   /** This session as the cluster's session list records it. */
   Sessions.Live live() {
-    return new Sessions.Live(owner.nodeId() + ":" + id, target.desktopId(), target.userId(), openedAtMillis, client,
-        target.policy().mode());
+    return new Sessions.Live(owner.publicId(id), owner.nodeId(), target.projectId(), target.desktopId(),
+        target.userId(), openedAtMillis, client, userAgent, target.policy().mode());
   }
 
   long idleNanos(long now) {
     return now - lastActivity;
+  }
+
+  /** Ends the session, as {@link #end(CloseReason)}, recording who ended it through the API. */
+  void end(CloseReason reason, String by) {
+    endedBy = by;
+    end(reason);
   }
 
   /** Ends the session from any thread: closes both sides once, with the reason sent to the browser. */
@@ -288,7 +298,8 @@ final class Session {
     // no more is cut off after the time limit, and at once when the node stops.
     owner.closeWhenSent(vncChannel, browserToDesktop == null || reason == CloseReason.SHUTDOWN
         ? Future.succeededFuture() : browserToDesktop.flushed(), FLUSH_LIMIT_MS);
-    owner.ended(this, reason);
+    owner.ended(this, reason, new Sessions.Ended(System.currentTimeMillis(), toBrowser, toDesktop, reason.label(),
+        endedBy));
     log.info("console s={} desktop={} ended: {} after {} s, {} bytes to browser, {} bytes to desktop", id,
         target.desktopId(), reason.text(), String.format("%.1f", (System.nanoTime() - openedAt) / 1e9),
         toBrowser, toDesktop);

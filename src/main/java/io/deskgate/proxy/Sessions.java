@@ -23,14 +23,21 @@ import java.util.function.Consumer;
  */
 public final class Sessions {
 
-  /** A live session as others may record it: {@code id} is unique across nodes. */
-  public record Live(String id, String desktopId, String userId, long openedAt, String clientAddress, String mode) {}
+  /** A live session as others may record it: {@code id} is unique across nodes and their restarts. */
+  public record Live(String id, String nodeId, String projectId, String desktopId, String userId, long openedAt,
+                     String clientAddress, String userAgent, String mode) {}
 
-  /** Told of every session that opens and ends on this node (the cluster's session list). */
+  /**
+   * How a session ended: when, the bytes it relayed each way, the {@link CloseReason#label}, and the
+   * user who ended it through the API (null otherwise).
+   */
+  public record Ended(long closedAt, long bytesToBrowser, long bytesToDesktop, String reason, String endedBy) {}
+
+  /** Told of every session that opens and ends on this node (the cluster's session list and history). */
   public interface Listener {
     void opened(Live session);
 
-    void ended(Live session);
+    void ended(Live session, Ended how);
   }
 
   private Listener listener = new Listener() {
@@ -39,13 +46,15 @@ public final class Sessions {
     }
 
     @Override
-    public void ended(Live session) {
+    public void ended(Live session, Ended how) {
     }
   };
 
   private final Vertx vertx;
   private final Metrics metrics;
   private final String nodeId;
+  /** Starts every session id of this run: the node and when it started, so ids never repeat across restarts. */
+  private final String runPrefix;
   private final long handshakeTimeoutMs;
   private final long idleTimeoutNanos;
   private final int maxMessageBytes;
@@ -67,6 +76,7 @@ public final class Sessions {
     this.pingLimit = pingLimit;
     this.metrics = metrics;
     this.nodeId = nodeId;
+    this.runPrefix = nodeId + ":" + Long.toString(System.currentTimeMillis(), 36) + ":";
     this.handshakeTimeoutMs = TimeUnit.SECONDS.toMillis(handshakeTimeoutSeconds);
     this.idleTimeoutNanos = TimeUnit.SECONDS.toNanos(idleTimeoutSeconds);
     long sweepEveryMs = idleTimeoutSeconds == 0 ? 0 : Math.max(250, Math.min(10_000, idleTimeoutSeconds * 1000L / 10));
@@ -79,7 +89,8 @@ public final class Sessions {
   }
 
   void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
-             DesktopHandshake.Ready desktop, String requestId, String client, Context context, long requestedAt) {
+             DesktopHandshake.Ready desktop, String requestId, String client, String userAgent, Context context,
+             long requestedAt) {
     List<Session> others = live.values().stream().filter(s -> s.target.desktopId().equals(target.desktopId())).toList();
     if (target.policy().viewers() == ConsolePolicy.Viewers.EXCLUSIVE && !others.isEmpty()) {
       vnc.close();
@@ -90,17 +101,17 @@ public final class Sessions {
     if (target.policy().viewers() == ConsolePolicy.Viewers.TAKEOVER) {
       others.forEach(s -> s.end(CloseReason.TAKEN_OVER));
     }
-    Session session = new Session(ws, browserChannel, vnc, target, desktop, client, this, context);
+    Session session = new Session(ws, browserChannel, vnc, target, desktop, client, userAgent, this, context);
     live.put(session.id, session);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs, requestedAt);
     listener.opened(session.live());
   }
 
-  void ended(Session session, CloseReason reason) {
+  void ended(Session session, CloseReason reason, Ended how) {
     live.remove(session.id);
     metrics.sessionClosed(reason.label());
-    listener.ended(session.live());
+    listener.ended(session.live(), how);
   }
 
   /** The guard a session puts in its browser connection, reporting faults to {@code onFault}. */
@@ -131,6 +142,11 @@ public final class Sessions {
     return nodeId;
   }
 
+  /** The id the region knows a session of this node by. */
+  String publicId(long sessionId) {
+    return runPrefix + sessionId;
+  }
+
   /** For each live session, the event loops of its two connections. */
   List<List<EventLoop>> loops() {
     return live.values().stream().map(Session::loops).toList();
@@ -148,6 +164,26 @@ public final class Sessions {
   /** Closes this node's sessions on a desktop, telling each browser why. */
   public void closeDesktop(String desktopId, CloseReason reason) {
     live.values().stream().filter(s -> s.target.desktopId().equals(desktopId)).forEach(s -> s.end(reason));
+  }
+
+  /**
+   * Ends the session of this node with that public id, if it is live here, telling the browser that an
+   * administrator ended it; {@code endedBy} goes to its history row.
+   */
+  public boolean endSession(String sessionId, String endedBy) {
+    if (!sessionId.startsWith(runPrefix)) {
+      return false;
+    }
+    try {
+      Session s = live.get(Long.parseLong(sessionId.substring(runPrefix.length())));
+      if (s == null) {
+        return false;
+      }
+      s.end(CloseReason.ENDED_BY_ADMIN, endedBy);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   /** Closes every live session, telling each browser why. */

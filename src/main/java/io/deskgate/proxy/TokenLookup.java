@@ -15,7 +15,7 @@ public interface TokenLookup {
    * prepared when VeNCrypt may be used, else null), the name the browser is shown, the console's
    * policy, and labels for logs.
    */
-  record Target(String desktopId, String userId, String host, int port, String computerName,
+  record Target(String projectId, String desktopId, String userId, String host, int port, String computerName,
                 DesktopSecurity security, DesktopTls tls, ConsolePolicy policy) {}
 
   /** Consumes the token (atomically: of two concurrent redemptions exactly one succeeds). */

@@ -42,8 +42,8 @@ class TwoNodesTest {
     desktop = XvncDesktop.start(Files.createTempDirectory("deskgate-xvnc"), "shared-desk", null, "640x480");
     String secrets = Files.createTempDirectory("deskgate-key").resolve("secret.key").toString();
     Map<String, String> common = Map.of("DESKGATE_DB_URL", pg.jdbcUrl(), "DESKGATE_SECRETS_KEY_FILE", secrets);
-    a = TestNode.start(TestNode.standardInventory(desktop.port()), with(common, "DESKGATE_NODE_ID", "node-a"));
-    b = TestNode.start(TestNode.standardInventory(desktop.port()), with(common, "DESKGATE_NODE_ID", "node-b"));
+    a = TestNode.start(TestNode.standardInventory(desktop.port()), with(common, "DESKGATE_NODE_NAME", "node-a"));
+    b = TestNode.start(TestNode.standardInventory(desktop.port()), with(common, "DESKGATE_NODE_NAME", "node-b"));
   }
 
   static Map<String, String> with(Map<String, String> base, String key, String value) {

@@ -91,14 +91,22 @@ class StoreOutageTest {
       assertThat(loginStatus(desktop)).isEqualTo("CONNECTED");
       pg.admin("ALTER ROLE " + role + " NOLOGIN",
           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+      long back;
       try {
         ws.close();
         await(() -> node.node().sessions().count() == 0, "the console ended on the node");
       } finally {
         pg.admin("ALTER ROLE " + role + " LOGIN");
+        back = System.nanoTime();
       }
       await(() -> listed(desktop) == 0, "the ended console leaves the list after the store is back");
+      assertThat(Duration.ofNanos(System.nanoTime() - back)).as("within 5 s of the store's return")
+          .isLessThan(Duration.ofSeconds(5));
       assertThat(loginStatus(desktop)).isNotEqualTo("CONNECTED");
+      long history = node.node().database().runNow(c -> Sql.one(c, "SELECT COUNT(*) FROM console_history "
+          + "WHERE desktop_id = ? AND close_reason = 'browser_closed'", rs -> rs.getLong(1),
+          desktop).orElseThrow());
+      assertThat(history).as("its history row, held while the store was away").isEqualTo(1);
     }
   }
 

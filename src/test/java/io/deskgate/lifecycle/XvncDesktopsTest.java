@@ -39,7 +39,7 @@ class XvncDesktopsTest {
     Map<String, String> env = new java.util.HashMap<>(Map.of(
         "DESKGATE_PROVIDERS_XVNC_PRODUCTS", PRODUCTS,
         "DESKGATE_PROVIDERS_XVNC_CHECK_INTERVAL_SECONDS", "1",
-        "DESKGATE_NODE_ID", "node-a"));
+        "DESKGATE_NODE_NAME", "node-a"));
     env.putAll(extra);
     node = TestNode.start(TestNode.standardInventory(5999), env);
     home = node.dir();
@@ -248,7 +248,7 @@ class XvncDesktopsTest {
       }
     }
     node = TestNode.start(TestNode.standardInventory(5999), Map.of("DESKGATE_PROVIDERS_XVNC_PRODUCTS", PRODUCTS,
-        "DESKGATE_NODE_ID", "node-a", "DESKGATE_DB_URL", db,
+        "DESKGATE_NODE_NAME", "node-a", "DESKGATE_DB_URL", db,
         "DESKGATE_SECRETS_KEY_FILE", dir.resolve("secret.key").toString(),
         "DESKGATE_PROVIDERS_XVNC_RUN_DIR", dir.resolve("xvnc").toString()));
   }
@@ -284,11 +284,13 @@ class XvncDesktopsTest {
     start(Map.of());
     Workspace ws = admin();
     String id = Workspace.createdDesktops(ws.awaitJob(ws.create("small", "alice", "xv-intr"), WAIT)).get(0);
+    // recorded for a node that never claims it, so that it waits until the restart below
     String jobId = node.node().database().runNow(c -> new Jobs().create(c, PROJECT, "stopDesktop",
-        new io.vertx.core.json.JsonArray().add(new JsonObject().put("desktop_id", id)), "node-a"));
+        List.of(new Jobs.NewTask(id, new JsonObject(), "nobody")), "node-a", 10).jobId());
     // as a node that died in the middle of the job leaves it
     restart("UPDATE jobs SET status = 'RUNNING' WHERE id = '" + jobId + "'; "
-        + "UPDATE desktops SET task_status = 'powering-off' WHERE id = '" + id + "'");
+        + "UPDATE job_tasks SET status = 'RUNNING', run_on = 'node-a', claimed_by = 'node-a' WHERE job_id = '" + jobId
+        + "'; UPDATE desktops SET task_status = 'powering-off' WHERE id = '" + id + "'");
     ws = admin();
     JsonObject job = ws.job(jobId);
     assertThat(job.getString("status")).isEqualTo("FAILED");

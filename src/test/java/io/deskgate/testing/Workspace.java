@@ -27,6 +27,12 @@ public final class Workspace {
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())));
   }
 
+  /** Any call with a JSON body under the project's path. */
+  public HttpResponse<String> send(String method, String path, JsonObject body) {
+    return node.send(node.request("/v2/" + project + path).header("X-Auth-Token", token)
+        .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body.encode())));
+  }
+
   public HttpResponse<String> get(String path) {
     return node.send(node.request("/v2/" + project + path).header("X-Auth-Token", token).GET());
   }
