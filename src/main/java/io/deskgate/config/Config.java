@@ -79,10 +79,13 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
   /** Desktops that already run a VNC server somewhere; probed for reachability. */
   public record StaticProvider(int probeIntervalSeconds, int probeTimeoutMs) {}
 
-  /** Linux desktops Deskgate runs on this host with TigerVNC. */
-  /** {@code security}: vnc (VNC Authentication on loopback) or x509 (VeNCrypt X509Vnc, certificates from Deskgate's CA). */
+  /**
+   * Linux desktops Deskgate runs on this host with TigerVNC. {@code security}: vnc (VNC Authentication)
+   * or x509 (VeNCrypt X509Vnc, certificates from Deskgate's CA); {@code listenAddress}: the address their
+   * VNC ports listen on, which the other nodes of the region connect to.
+   */
   public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products,
-                     String security) {}
+                     String security, String listenAddress) {}
 
   public record XvncProduct(String geometry, int depth, String command) {}
 
@@ -107,7 +110,8 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
         new Providers(
             new StaticProvider(10, 2000),
             new Xvnc("./data/xvnc", "always", 2,
-                Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc"),
+                Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc",
+                "127.0.0.1"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO"),
         new Audit(90),

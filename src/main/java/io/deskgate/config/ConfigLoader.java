@@ -296,6 +296,9 @@ public final class ConfigLoader {
     require(p.operationQueueLimit() >= 1, "providers.operation_queue_limit must be at least 1");
     require(p.xvnc().restart().equals("always") || p.xvnc().restart().equals("never"),
         "providers.xvnc.restart must be 'always' or 'never'");
+    require(isUnicastIp(p.xvnc().listenAddress()),
+        "providers.xvnc.listen_address must be one IP address of this host (not 0.0.0.0 or ::), got '"
+            + p.xvnc().listenAddress() + "'");
     require(p.xvnc().checkIntervalSeconds() >= 1, "providers.xvnc.check_interval_seconds must be at least 1");
     p.xvnc().products().forEach((name, product) -> require(product != null
             && product.geometry() != null && product.geometry().matches("\\d{2,5}x\\d{2,5}")
@@ -307,6 +310,19 @@ public final class ConfigLoader {
     require(p.libvirt().checkIntervalSeconds() >= 0, "providers.libvirt.check_interval_seconds must be 0 (off) or more");
     p.libvirt().products().forEach((name, product) -> require(product != null && product.templateFile() != null,
         "providers.libvirt.products." + name + " needs template_file"));
+  }
+
+  /** An IPv4 or IPv6 literal that names one address (no host name lookups, no wildcard). */
+  private static boolean isUnicastIp(String address) {
+    if (address == null || !address.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+      return false;
+    }
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(address);
+      return !a.isAnyLocalAddress() && !a.isMulticastAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   private static void requireRate(Config.RateLimit limit, String key) {

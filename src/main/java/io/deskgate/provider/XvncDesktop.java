@@ -32,25 +32,30 @@ public final class XvncDesktop implements AutoCloseable {
 
   /**
    * What to run: a 0 display or port picks a free one. With {@code tlsCert} and {@code tlsKey} the
-   * server requires VeNCrypt X509 (X509Vnc with a password, X509None without).
+   * server requires VeNCrypt X509 (X509Vnc with a password, X509None without). The VNC port listens on
+   * {@code listenAddress} only.
    */
   public record Spec(String name, String password, String geometry, int depth, String command, int display,
-                     int port, boolean detached, Path tlsCert, Path tlsKey) {
-    /** A throw-away desktop with an xterm, tied to this process (tests, the demo's first run). */
+                     int port, boolean detached, Path tlsCert, Path tlsKey, String listenAddress) {
+    /** A throw-away desktop with an xterm on loopback, tied to this process (tests, the demo's first run). */
     public static Spec simple(String name, String password, String geometry) {
-      return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false, null, null);
+      return new Spec(name, password, geometry, 24, DEFAULT_COMMAND, 0, 0, false, null, null, LOOPBACK);
     }
 
     /** The same desktop, requiring anonymous TLS (VeNCrypt TLSVnc, TLSNone without a password): for tests. */
     public Spec withAnonymousTls() {
-      return new Spec(name, password, geometry, depth, command, display, port, detached, ANONYMOUS, ANONYMOUS);
+      return new Spec(name, password, geometry, depth, command, display, port, detached, ANONYMOUS, ANONYMOUS,
+          listenAddress);
     }
 
     /** The same desktop, requiring TLS with this certificate and key. */
     public Spec withTls(Path cert, Path key) {
-      return new Spec(name, password, geometry, depth, command, display, port, detached, cert, key);
+      return new Spec(name, password, geometry, depth, command, display, port, detached, cert, key, listenAddress);
     }
   }
+
+  /** Where desktops listen unless told otherwise: reachable from this host only. */
+  public static final String LOOPBACK = "127.0.0.1";
 
   private final int display;
   private final int port;
@@ -114,9 +119,10 @@ public final class XvncDesktop implements AutoCloseable {
 
   private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted) throws IOException {
     int display = wanted && spec.display() > 0 && displayFree(spec.display()) ? spec.display() : freeDisplay();
-    int port = wanted && spec.port() > 0 && portFree(spec.port()) ? spec.port() : freePort();
+    InetAddress listen = InetAddress.getByName(spec.listenAddress());
+    int port = wanted && spec.port() > 0 && portFree(listen, spec.port()) ? spec.port() : freePort(listen);
     List<String> xvnc = new ArrayList<>(List.of("Xvnc", ":" + display, "-rfbport", String.valueOf(port),
-        "-interface", "127.0.0.1", "-localhost", "-nolisten", "tcp", "-geometry", spec.geometry(),
+        "-interface", spec.listenAddress(), "-nolisten", "tcp", "-geometry", spec.geometry(),
         // TigerVNC's blacklist stays on: Deskgate completes every handshake it starts with the right
         // credentials, so a browser that gives up midway no longer counts against Deskgate's address.
         "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared"));
@@ -134,7 +140,7 @@ public final class XvncDesktop implements AutoCloseable {
     }
     ProcessHandle server = spawn(runDir, "xvnc", xvnc, display, spec.detached());
     try {
-      waitForPort(server, port);
+      waitForPort(server, listen, port);
       // openbox starts the command once it manages the screen: a window that maps while the window
       // manager is still starting can stay unmapped for many seconds.
       ProcessHandle wm = spawn(runDir, "openbox", List.of("openbox", "--startup",
@@ -212,13 +218,13 @@ public final class XvncDesktop implements AutoCloseable {
     PrivateFiles.replace(file, obfuscated);
   }
 
-  private static void waitForPort(ProcessHandle server, int port) throws IOException {
+  private static void waitForPort(ProcessHandle server, InetAddress address, int port) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
     while (System.nanoTime() < deadline) {
       if (!server.isAlive()) {
         throw new DisplayTaken("Xvnc exited at start (see xvnc.log)");
       }
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      try (Socket s = new Socket(address, port)) {
         return;
       } catch (IOException notYet) {
         sleep(100);
@@ -240,16 +246,16 @@ public final class XvncDesktop implements AutoCloseable {
     throw new IOException("no free X display number between :20 and :999");
   }
 
-  private static boolean portFree(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+  private static boolean portFree(InetAddress address, int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, address)) {
       return true;
     } catch (IOException taken) {
       return false;
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+  private static int freePort(InetAddress address) throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, address)) {
       return s.getLocalPort();
     }
   }

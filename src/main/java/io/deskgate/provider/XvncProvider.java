@@ -136,8 +136,9 @@ public final class XvncProvider implements DesktopProvider {
   }
 
   private Machine machine(String desktopId, int port, String password) {
-    return new Machine(desktopId, "127.0.0.1", port, password, x509()
-        ? new TlsSettings(runDir.resolve(CA_DIR).resolve("ca.pem").toString(), "127.0.0.1", null, null, false) : null);
+    return new Machine(desktopId, config.listenAddress(), port, password, x509()
+        ? new TlsSettings(runDir.resolve(CA_DIR).resolve("ca.pem").toString(), config.listenAddress(), null, null, false)
+        : null);
   }
 
   private boolean x509() {
@@ -149,14 +150,14 @@ public final class XvncProvider implements DesktopProvider {
     Path dir = runDir.resolve(desktopId);
     try {
       XvncDesktop.Spec spec = new XvncDesktop.Spec(name, password, product.geometry(), product.depth(),
-          product.command(), display, port, true, null, null);
+          product.command(), display, port, true, null, null, config.listenAddress());
       if (x509()) {
         // a fresh certificate at every start, from Deskgate's own CA: only Deskgate trusts it
         Files.createDirectories(dir);
         Path cert = dir.resolve("tls.pem");
         Path key = dir.resolve("tls.key");
         DesktopCa.loadOrCreate(runDir.resolve(CA_DIR), "Deskgate xvnc desktops").issue(cert, key,
-            List.of("127.0.0.1", "localhost"));
+            java.util.stream.Stream.of(config.listenAddress(), "127.0.0.1", "localhost").distinct().toList());
         spec = spec.withTls(cert, key);
       }
       XvncDesktop desktop = XvncDesktop.start(dir, spec);

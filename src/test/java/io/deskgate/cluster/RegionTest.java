@@ -8,8 +8,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.store.Sql;
 import io.deskgate.testing.BrowserCheck;
+import io.deskgate.testing.ConsoleClient;
 import io.deskgate.testing.PgDatabase;
 import io.deskgate.testing.ProcessTable;
+import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonArray;
@@ -74,6 +76,8 @@ class RegionTest {
     env.put("DESKGATE_PROVIDERS_XVNC_PRODUCTS", PRODUCTS);
     env.put("DESKGATE_PROVIDERS_XVNC_CHECK_INTERVAL_SECONDS", "1");
     env.put("DESKGATE_HTTP_TRUSTED_PROXIES", "127.0.0.1");
+    // node-b's desktops listen on another address of this host, as on a host of its own
+    env.put("DESKGATE_PROVIDERS_XVNC_LISTEN_ADDRESS", name.equals("node-b") ? "127.0.0.2" : "127.0.0.1");
     String standard = TestNode.standardInventory(shared.port());
     String firstDesktop = standard.lines().filter(l -> l.contains("computer_name: dev-01")).findFirst().orElseThrow();
     String indent = firstDesktop.substring(0, firstDesktop.indexOf('-'));
@@ -119,8 +123,9 @@ class RegionTest {
     String name = node.node().nodeId();
     TestNode other = node == a ? b : a;
     node.close();
-    assertThat(other.node().database().runNow(c -> Sql.one(c, "SELECT COUNT(*) FROM nodes WHERE name = ?",
-        rs -> rs.getLong(1), name).orElseThrow())).as("a node that stops cleanly leaves the node list").isZero();
+    long listed = other.node().database().runNow(c -> Sql.one(c, "SELECT COUNT(*) FROM nodes WHERE name = ?",
+        rs -> rs.getLong(1), name).orElseThrow());
+    assertThat(listed).as("a node that stops cleanly leaves the node list").isZero();
     return node(name);
   }
 
@@ -293,6 +298,24 @@ class RegionTest {
     }
     String bob = b.token("bob", "bob-pass-1", PROJECT);
     assertThat(b.get("/v2/" + PROJECT + "/deskgate/nodes", "X-Auth-Token", bob).statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  @Order(7)
+  void aDesktopOfNodeBListensOnItsListenAddressAndItsConsoleOpensThroughNodeA() {
+    Workspace viaB = admin(b);
+    String id = Workspace.createdDesktops(viaB.awaitJob(viaB.create("small", "alice", "made-on-b"), WAIT)).get(0);
+    assertThat(ownerOf(id)).isEqualTo("node-b");
+    assertThat(xvncProcesses(id)).hasSize(1).allMatch(args -> args.contains("-interface 127.0.0.2"))
+        .noneMatch(args -> args.contains("-localhost"));
+    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(a, TestNode.tokenOf(a.consoleUrl(id))),
+        null, List.of())) {
+      assertThat(new RfbClient(ws).handshake().name()).isEqualTo("made-on-b");
+    }
+    Workspace viaA = admin(a);
+    assertThat(viaA.delete(id)).isEqualTo(204);
+    viaA.awaitDesktop(id, gone(), WAIT);
+    assertThat(xvncProcesses(id)).isEmpty();
   }
 
   static JsonObject history(Workspace ws, String query) {

@@ -40,7 +40,7 @@ class StaticDesktopsTest {
       RemoteConsoleConflict.assertConflict(ws.get("/desktops/" + DESKTOP + "/remote-consoles"), "ERROR");
 
       server = XvncDesktop.start(run, new XvncDesktop.Spec("static-1", null, "320x240", 24, XvncDesktop.DEFAULT_COMMAND,
-          0, port, false, null, null));
+          0, port, false, null, null, XvncDesktop.LOOPBACK));
       assertThat(server.port()).isEqualTo(port);
       ws.awaitDesktop(DESKTOP, is("ACTIVE"), WAIT);
       assertThat(ws.get("/desktops/" + DESKTOP + "/remote-consoles").statusCode()).isEqualTo(200);

@@ -119,7 +119,7 @@ class DesktopTlsTest {
   void anonymousTlsOnlyWhenTheDesktopAllowsIt() throws Exception {
     Path dir = Files.createTempDirectory("deskgate-anon-tls");
     try (XvncDesktop anonymous = XvncDesktop.start(dir, new XvncDesktop.Spec("anon-desk", PASSWORD, "320x240", 24,
-        XvncDesktop.DEFAULT_COMMAND, 0, 0, false, null, null).withAnonymousTls())) {
+        XvncDesktop.DEFAULT_COMMAND, 0, 0, false, null, null, XvncDesktop.LOOPBACK).withAnonymousTls())) {
       for (boolean allowed : List.of(false, true)) {
         String id = "anon-" + allowed;
         node.addDesktop(id, new Desktop.ConsoleEndpoint("127.0.0.1", anonymous.port(),
