@@ -153,7 +153,7 @@ public final class Deskgate implements AutoCloseable {
             "too many desktop operations in progress on this node; retry later"));
     this.lifecycle = new Lifecycle(vertx, operations, config.providers().operationThreads(),
         config.providers().operationQueueLimit(), db, desktops, jobs,
-        providers, events, secrets, nodeId, config.cluster());
+        providers, events, secrets, nodeId, config.cluster(), config.providers().libvirt().uri());
     this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
   }
 
@@ -210,7 +210,8 @@ public final class Deskgate implements AutoCloseable {
 
   /** Applies an inventory to the store (as at every start). */
   public void applyInventory(Inventory inventory) {
-    new InventoryApplier(hasher, secrets, desktops, config.providers().xvnc().products().keySet(), nodeId)
+    new InventoryApplier(hasher, secrets, desktops, config.providers().xvnc().products().keySet(), nodeId,
+        config.providers().libvirt().uri())
         .apply(db, inventory);
   }
 

@@ -11,8 +11,12 @@ CREATE TABLE nodes (
   status         VARCHAR(8)   NOT NULL
 );
 
+-- The libvirt connection a libvirt desktop's domain lives behind (NULL: before this was recorded).
+ALTER TABLE desktops ADD COLUMN libvirt_uri VARCHAR(512);
+
 -- One row per desktop of a job: what the node that runs it claims (SELECT ... FOR UPDATE SKIP LOCKED).
--- run_on: the node that must run it (the desktop's owner), NULL when any node may. params: JSON.
+-- run_on: the node that must run it (the desktop's owner), NULL when any node may; needs_libvirt: only a
+-- node whose providers.libvirt.uri is this may. params: JSON.
 -- jobs.owner_node now names the node that took the API call; jobs.entities is the outcome per desktop,
 -- written when the job's last task ends.
 CREATE TABLE job_tasks (
@@ -23,6 +27,7 @@ CREATE TABLE job_tasks (
   desktop_id   VARCHAR(255)  NOT NULL,
   params       VARCHAR(4000) NOT NULL,
   run_on       VARCHAR(64),
+  needs_libvirt VARCHAR(512),
   status       VARCHAR(16)   NOT NULL,
   fail_reason  VARCHAR(2048),
   claimed_by   VARCHAR(64),

@@ -5,6 +5,7 @@ import static io.deskgate.store.Sql.update;
 import io.deskgate.proxy.Sessions;
 import io.deskgate.store.Database;
 import io.deskgate.store.Sql;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -14,8 +15,10 @@ import java.util.Collection;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,6 +69,8 @@ public final class SessionLedger implements Sessions.Listener {
    * move while it ran runs again, so a session skipped while stale is never left out.
    */
   private final AtomicLong changes = new AtomicLong();
+  /** The inserts of live rows still on their way to the store, by session id. */
+  private final Map<String, Future<?>> inserting = new ConcurrentHashMap<>();
   /** History rows of sessions that ended while the store could not take them. */
   private final Deque<Ending> held = new ConcurrentLinkedDeque<>();
   private final AtomicLong heldCount = new AtomicLong();
@@ -103,7 +108,10 @@ public final class SessionLedger implements Sessions.Listener {
     if (stale.get()) {
       return;
     }
-    db.run(c -> insert(c, s)).onFailure(e -> storeLost("cannot record console session " + s.id(), e));
+    Future<Integer> inserted = db.run(c -> insert(c, s));
+    inserting.put(s.id(), inserted);
+    inserted.onComplete(done -> inserting.remove(s.id(), inserted))
+        .onFailure(e -> storeLost("cannot record console session " + s.id(), e));
   }
 
   @Override
@@ -113,10 +121,12 @@ public final class SessionLedger implements Sessions.Listener {
       hold(new Ending(s, how));
       return;
     }
-    db.transaction(c -> {
+    // after its row is in: a short console's end must not overtake its start on another store thread
+    Future<?> recorded = inserting.getOrDefault(s.id(), Future.succeededFuture());
+    recorded.transform(inserted -> db.transaction(c -> {
       writeHistory(c, s, how);
       return update(c, "DELETE FROM console_sessions WHERE id = ?", s.id());
-    }).onFailure(e -> {
+    })).onFailure(e -> {
       hold(new Ending(s, how));
       storeLost("cannot move console session " + s.id() + " to the history", e);
     });

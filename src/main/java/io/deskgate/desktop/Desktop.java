@@ -22,10 +22,10 @@ public record Desktop(String id, String projectId, String computerName, String u
   /**
    * Which provider runs the desktop ({@code static}, {@code xvnc}, {@code libvirt}), from which
    * product, under which name of the provider's ({@code ref}), on which node's host ({@code ownerNode},
-   * null when any node reaches it).
+   * null when no node owns it), behind which libvirt connection ({@code libvirtUri}, libvirt desktops).
    */
-  public record Source(String provider, String product, String ref, String ownerNode) {
-    public static final Source STATIC = new Source("static", null, null, null);
+  public record Source(String provider, String product, String ref, String ownerNode, String libvirtUri) {
+    public static final Source STATIC = new Source("static", null, null, null, null);
   }
 
   /** A desktop as first registered: running, no task, created now. */

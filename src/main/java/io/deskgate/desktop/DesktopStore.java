@@ -33,7 +33,7 @@ public final class DesktopStore {
     return String.join(", ", java.util.Arrays.stream(new String[] {"id", "project_id", "computer_name", "user_name",
         "status", "task_status", "ip_addresses", "metadata", "console_host", "console_port", "console_password_enc",
         "console_security", "console_username", "console_tls", "console_clipboard", "console_viewers",
-        "provider", "product", "provider_ref", "owner_node", "created_at"}).map(c -> alias + "." + c).toList());
+        "provider", "product", "provider_ref", "owner_node", "created_at", "libvirt_uri"}).map(c -> alias + "." + c).toList());
   }
 
   /** Fails with 400 unless {@code desktopId} is a well-formed desktop id. */
@@ -65,19 +65,20 @@ public final class DesktopStore {
     int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, ip_addresses = ?, "
             + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, console_security = ?, "
             + "console_username = ?, console_tls = ?, console_clipboard = ?, console_viewers = ?, provider = ?, product = ?, provider_ref = ?, owner_node = ?, "
-            + "updated_at = ? WHERE id = ?",
+            + "libvirt_uri = ?, updated_at = ? WHERE id = ?",
         d.projectId(), d.computerName(), d.userName(), ips, metadata, console.host(), console.port(),
         console.passwordSealed(), console.security().configName(), console.username(), tlsJson(console.tls()),
-        console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(), src.ownerNode(), now, d.id());
+        console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(), src.ownerNode(), src.libvirtUri(),
+        now, d.id());
     if (updated == 0) {
       update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, ip_addresses, "
               + "metadata, console_host, console_port, console_password_enc, console_security, console_username, console_tls, "
-              + "console_clipboard, console_viewers, provider, product, provider_ref, owner_node, created_at, "
-              + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + "console_clipboard, console_viewers, provider, product, provider_ref, owner_node, libvirt_uri, created_at, "
+              + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           d.id(), d.projectId(), d.computerName(), d.userName(), d.status(), d.taskStatus(), ips, metadata,
           console.host(), console.port(), console.passwordSealed(), console.security().configName(),
           console.username(), tlsJson(console.tls()), console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(),
-          src.ownerNode(), d.createdAt(), now);
+          src.ownerNode(), src.libvirtUri(), d.createdAt(), now);
     }
   }
 
@@ -175,7 +176,8 @@ public final class DesktopStore {
         new Desktop.ConsoleEndpoint(rs.getString(o + 9), rs.getInt(o + 10), rs.getString(o + 11),
             SecurityMode.parse(rs.getString(o + 12)), rs.getString(o + 13), tls(rs.getString(o + 14)),
             rs.getString(o + 15), rs.getString(o + 16)),
-        new Desktop.Source(rs.getString(o + 17), rs.getString(o + 18), rs.getString(o + 19), rs.getString(o + 20)),
+        new Desktop.Source(rs.getString(o + 17), rs.getString(o + 18), rs.getString(o + 19), rs.getString(o + 20),
+            rs.getString(o + 22)),
         rs.getLong(o + 21));
   }
 

@@ -51,10 +51,15 @@ public final class InventoryApplier {
   private final DesktopStore desktops;
   private final Set<String> xvncProducts;
   private final String node;
+  private final String libvirtUri;
 
-  /** {@code xvncProducts}: the products xvnc desktops may name; {@code node}: this node, which runs them. */
+  /**
+   * {@code xvncProducts}: the products xvnc desktops may name; {@code node}: this node, which claims the
+   * ones nobody owns; {@code libvirtUri}: this node's libvirt connection, behind which its libvirt desktops are.
+   */
   public InventoryApplier(PasswordHasher hasher, SecretBox secrets, DesktopStore desktops, Set<String> xvncProducts,
-                          String node) {
+                          String node, String libvirtUri) {
+    this.libvirtUri = libvirtUri;
     this.hasher = hasher;
     this.secrets = secrets;
     this.desktops = desktops;
@@ -227,7 +232,7 @@ public final class InventoryApplier {
         // pinned, else whoever owns it already, else the first node to apply the inventory: this one
         String owner = spec.node() != null ? spec.node()
             : existing.map(d -> d.source().ownerNode()).orElse(null) != null ? existing.get().source().ownerNode() : node;
-        source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), owner);
+        source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), owner, null);
       }
       case LibvirtProvider.NAME -> {
         if (spec.libvirtDomain() == null || spec.libvirtDomain().isBlank()) {
@@ -239,7 +244,7 @@ public final class InventoryApplier {
         console = given == null ? known : new Desktop.ConsoleEndpoint(known.host(), known.port(),
             known.passwordSealed(), security(at, given, false), blankToNull(given.username()), tls(at, given.tls()), null,
             null);
-        source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null);
+        source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null, libvirtUri);
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }

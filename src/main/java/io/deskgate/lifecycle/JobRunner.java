@@ -43,6 +43,7 @@ final class JobRunner {
   private final WorkerPool operations;
   private final ClusterEvents events;
   private final String node;
+  private final String libvirtUri;
   private final int capacity;
   private final long pollMs;
   private final long nodeTimeoutMs;
@@ -56,7 +57,8 @@ final class JobRunner {
   private long poller = -1;
 
   JobRunner(Vertx vertx, Database db, Jobs jobs, WorkerPool operations, ClusterEvents events, String node,
-            int capacity, int pollSeconds, int nodeTimeoutSeconds) {
+            String libvirtUri, int capacity, int pollSeconds, int nodeTimeoutSeconds) {
+    this.libvirtUri = libvirtUri;
     this.vertx = vertx;
     this.db = db;
     this.jobs = jobs;
@@ -110,7 +112,7 @@ final class JobRunner {
     again.set(false);
     int room = capacity - running.get();
     Future<List<Jobs.Task>> claimed = room <= 0 ? Future.succeededFuture(List.of())
-        : db.transaction(c -> jobs.claim(c, node, room));
+        : db.transaction(c -> jobs.claim(c, node, libvirtUri, room));
     claimed.onComplete(done -> {
       claiming.set(false);
       if (done.failed()) {

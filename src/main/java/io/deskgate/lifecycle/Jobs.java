@@ -34,8 +34,11 @@ public final class Jobs {
   public record Job(String id, String projectId, String type, String status, String failReason, JsonArray entities,
                     long createdAt, Long beginTime, Long endTime) {}
 
-  /** A desktop's part of a job to come: {@code params} for the work, {@code runOn} the node that must run it. */
-  public record NewTask(String desktopId, JsonObject params, String runOn) {}
+  /**
+   * A desktop's part of a job to come: {@code params} for the work, {@code runOn} the node that must run
+   * it (null: any), {@code needsLibvirt} the libvirt connection the node that runs it must have (null: none).
+   */
+  public record NewTask(String desktopId, JsonObject params, String runOn, String needsLibvirt) {}
 
   /** A recorded job, and the desktops whose tasks failed at once because their node had too many. */
   public record Created(String jobId, List<String> refused) {}
@@ -74,9 +77,9 @@ public final class Jobs {
       if (full) {
         refused.add(t.desktopId());
       }
-      update(c, "INSERT INTO job_tasks (job_id, seq, job_type, project_id, desktop_id, params, run_on, status, "
-          + "fail_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, ++seq, type, projectId, t.desktopId(),
-          t.params().encode(), t.runOn(), full ? FAILED : WAITING, full ? "too many desktop operations in progress on "
+      update(c, "INSERT INTO job_tasks (job_id, seq, job_type, project_id, desktop_id, params, run_on, needs_libvirt, "
+          + "status, fail_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, ++seq, type, projectId,
+          t.desktopId(), t.params().encode(), t.runOn(), t.needsLibvirt(), full ? FAILED : WAITING, full ? "too many desktop operations in progress on "
               + (t.runOn() == null ? "the region" : "node " + t.runOn()) + "; retry later" : null, now);
     }
     if (!refused.isEmpty()) {
@@ -85,13 +88,16 @@ public final class Jobs {
     return new Created(id, refused);
   }
 
-  /** Claims up to {@code limit} waiting tasks this node may run, oldest first, skipping ones others hold. */
-  public List<Task> claim(Connection c, String node, int limit) throws SQLException {
+  /**
+   * Claims up to {@code limit} waiting tasks this node (with this libvirt connection) may run, oldest
+   * first, skipping ones others hold.
+   */
+  public List<Task> claim(Connection c, String node, String libvirtUri, int limit) throws SQLException {
     List<Task> tasks = Sql.list(c, "SELECT job_id, seq, job_type, project_id, desktop_id, params FROM job_tasks "
-            + "WHERE status = ? AND (run_on = ? OR run_on IS NULL) ORDER BY created_at, job_id, seq LIMIT ? "
-            + "FOR UPDATE SKIP LOCKED",
+            + "WHERE status = ? AND (run_on = ? OR run_on IS NULL) AND (needs_libvirt IS NULL OR needs_libvirt = ?) "
+            + "ORDER BY created_at, job_id, seq LIMIT ? FOR UPDATE SKIP LOCKED",
         rs -> new Task(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            new JsonObject(rs.getString(6))), WAITING, node, limit);
+            new JsonObject(rs.getString(6))), WAITING, node, libvirtUri, limit);
     long now = System.currentTimeMillis();
     for (Task t : tasks) {
       update(c, "UPDATE job_tasks SET status = ?, claimed_by = ? WHERE job_id = ? AND seq = ?", RUNNING, node,

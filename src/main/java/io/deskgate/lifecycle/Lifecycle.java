@@ -8,6 +8,7 @@ import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.provider.DesktopProvider;
+import io.deskgate.provider.LibvirtProvider;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.Providers;
 import io.deskgate.provider.StaticProvider;
@@ -92,6 +93,8 @@ public final class Lifecycle {
   private final ClusterEvents events;
   private final SecretBox secrets;
   private final String node;
+  /** This node's libvirt connection: libvirt desktops behind another one are not this node's to change. */
+  private final String libvirtUri;
   private final JobRunner runner;
   /** The most unfinished tasks a node may have; beyond, a desktop's part of a new job fails at once. */
   private final int taskLimit;
@@ -104,9 +107,10 @@ public final class Lifecycle {
   public Lifecycle(Vertx vertx, WorkerPool operations, int operationThreads, int operationQueueLimit, Database db,
                    DesktopStore desktops,
                    Jobs jobs, Providers providers, ClusterEvents events, SecretBox secrets, String node,
-                   Config.Cluster cluster) {
-    this.runner = new JobRunner(vertx, db, jobs, operations, events, node, operationThreads, cluster.jobPollSeconds(),
-        cluster.nodeTimeoutSeconds());
+                   Config.Cluster cluster, String libvirtUri) {
+    this.libvirtUri = libvirtUri;
+    this.runner = new JobRunner(vertx, db, jobs, operations, events, node, libvirtUri, operationThreads,
+        cluster.jobPollSeconds(), cluster.nodeTimeoutSeconds());
     this.taskLimit = operationThreads + operationQueueLimit;
     this.db = db;
     this.desktops = desktops;
@@ -121,13 +125,16 @@ public final class Lifecycle {
     DesktopProvider provider = providers.forProduct(product).orElseThrow(() ->
         ApiException.badParameter("product_id '" + product + "' is not a product of this region; products are "
             + providers.products() + "."));
-    // a node-local desktop is made, and then owned, by the node that took the call
+    // a node-local desktop is made, and then owned, by the node that took the call; a virtual machine
+    // behind the libvirt connection of the node that took the call
     String runOn = provider instanceof XvncProvider ? node : null;
+    String needsLibvirt = provider instanceof LibvirtProvider ? libvirtUri : null;
     List<Jobs.NewTask> tasks = new ArrayList<>();
     for (NewDesktop d : wanted) {
       String id = UUID.randomUUID().toString();
       tasks.add(new Jobs.NewTask(id, new JsonObject().put("product", product).put("user_name", d.userName())
-          .put("computer_name", d.computerName() != null ? d.computerName() : "desktop-" + id.substring(0, 8)), runOn));
+          .put("computer_name", d.computerName() != null ? d.computerName() : "desktop-" + id.substring(0, 8)), runOn,
+          needsLibvirt));
     }
     return db.transaction(c -> jobs.create(c, projectId, "createDesktop", tasks, node, taskLimit).jobId())
         .onSuccess(jobId -> runner.announce(tasks.stream().map(Jobs.NewTask::runOn).toList()));
@@ -149,7 +156,7 @@ public final class Lifecycle {
             ConsoleTokens.voidUnused(c, id);
           }
           accepted.add(new Jobs.NewTask(id, new JsonObject().put("computer_name", d.computerName()).put("hard", hard),
-              d.source().ownerNode()));
+              d.source().ownerNode(), d.source().libvirtUri()));
         }
       }
       String jobId = null;
@@ -183,7 +190,7 @@ public final class Lifecycle {
       desktops.setStatus(c, desktopId, Desktop.DELETING, "deleting");
       ConsoleTokens.voidUnused(c, desktopId);
       List<Jobs.NewTask> task = List.of(new Jobs.NewTask(desktopId,
-          new JsonObject().put("computer_name", d.computerName()), d.source().ownerNode()));
+          new JsonObject().put("computer_name", d.computerName()), d.source().ownerNode(), d.source().libvirtUri()));
       Jobs.Created job = jobs.create(c, projectId, "deleteDesktop", task, node, taskLimit);
       if (!job.refused().isEmpty()) {
         desktops.setStatus(c, desktopId, d.status(), "");
@@ -219,8 +226,6 @@ public final class Lifecycle {
       }
       desktops.setOwner(c, d.id(), newOwner);
       desktops.setStatus(c, d.id(), Desktop.SHUTOFF, "");
-      log.info("desktop {} ({}): owner node {} -> {}; SHUTOFF until started there", d.id(), d.computerName(),
-          d.source().ownerNode(), newOwner);
       return desktops.find(c, d.id()).orElseThrow();
     });
   }
@@ -296,7 +301,8 @@ public final class Lifecycle {
     String sealed = machine.vncPassword() == null ? null : secrets.seal(machine.vncPassword(), Desktop.passwordSealContext(id));
     Desktop desktop = Desktop.registered(projectId, id, computerName, userName, List.of(machine.host()),
         metadata, endpoint(machine, sealed),
-        new Desktop.Source(provider.name(), product, machine.ref(), provider instanceof XvncProvider ? node : null));
+        new Desktop.Source(provider.name(), product, machine.ref(), provider instanceof XvncProvider ? node : null,
+            provider instanceof LibvirtProvider ? libvirtUri : null));
     try {
       db.runNow(c -> {
         desktops.upsert(c, desktop);

@@ -9,12 +9,15 @@ import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.store.Database;
+import io.deskgate.web.RequestLog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Workspace desktop lifecycle calls, in Huawei's shapes: {@code POST /v2/{project_id}/desktops}
@@ -25,6 +28,7 @@ import java.util.List;
 public final class LifecycleRoutes {
 
   private static final int MAX_DESKTOPS_PER_CALL = 100;
+  private static final Logger audit = LoggerFactory.getLogger("deskgate.audit");
 
   private final Database db;
   private final WorkspaceAccess access;
@@ -57,7 +61,9 @@ public final class LifecycleRoutes {
         throw ApiException.badParameter("node must be a node name: 1-64 letters, digits, '.', '_' or '-'.");
       }
       policy.require(caller, Action.SET_OWNER, "desktop " + desktopId, null);
-      return lifecycle.moveOwner(caller.projectId(), desktopId, node);
+      return lifecycle.moveOwner(caller.projectId(), desktopId, node).onSuccess(d -> audit.info(
+          "desktop {} given to owner node {} (SHUTOFF until started there) by user {} ({}) from {}", d.id(), node, caller.userId(), caller.userName(),
+          RequestLog.client(ctx)));
     }).onSuccess(d -> Responses.json(ctx, 200, new JsonObject().put("desktop_id", d.id())
         .put("owner_node", d.source().ownerNode()).put("status", d.status()))).onFailure(ctx::fail);
   }

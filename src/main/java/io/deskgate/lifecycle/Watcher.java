@@ -172,6 +172,9 @@ public final class Watcher {
   void observeLibvirt() {
     DesktopProvider libvirt = providers.byName(LibvirtProvider.NAME);
     for (Desktop d : idle(LibvirtProvider.NAME)) {
+      if (d.source().libvirtUri() != null && !d.source().libvirtUri().equals(config.libvirt().uri())) {
+        continue;   // behind another node's libvirt connection
+      }
       DesktopProvider.Observation seen = libvirt.observe(d);
       String status = Lifecycle.statusOf(seen.power());
       boolean moved = seen.machine() != null && lifecycle.consoleChanged(d, seen.machine());

@@ -93,6 +93,18 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("http.transport");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_HTTP_TLS_ENGINE", "nss")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("http.tls.engine");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_NODE_NAME", "node a")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("node.name");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_CLUSTER_NODE_TIMEOUT_SECONDS", "1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.node_timeout_seconds");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_AUDIT_RETENTION_DAYS", "0")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("audit.retention_days");
+    for (String address : new String[] {"0.0.0.0", "::", "desk.example.com", "10.0.0.300"}) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_LISTEN_ADDRESS", address)))
+          .as(address).isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.listen_address");
+    }
+    assertThat(ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_LISTEN_ADDRESS", "10.0.1.11")).providers()
+        .xvnc().listenAddress()).isEqualTo("10.0.1.11");
   }
 
   @Test

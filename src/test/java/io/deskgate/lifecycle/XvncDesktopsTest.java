@@ -286,7 +286,7 @@ class XvncDesktopsTest {
     String id = Workspace.createdDesktops(ws.awaitJob(ws.create("small", "alice", "xv-intr"), WAIT)).get(0);
     // recorded for a node that never claims it, so that it waits until the restart below
     String jobId = node.node().database().runNow(c -> new Jobs().create(c, PROJECT, "stopDesktop",
-        List.of(new Jobs.NewTask(id, new JsonObject(), "nobody")), "node-a", 10).jobId());
+        List.of(new Jobs.NewTask(id, new JsonObject(), "nobody", null)), "node-a", 10).jobId());
     // as a node that died in the middle of the job leaves it
     restart("UPDATE jobs SET status = 'RUNNING' WHERE id = '" + jobId + "'; "
         + "UPDATE job_tasks SET status = 'RUNNING', run_on = 'node-a', claimed_by = 'node-a' WHERE job_id = '" + jobId

@@ -10,6 +10,7 @@ import io.deskgate.auth.IamTokens;
 import io.deskgate.config.ConfigLoader;
 import io.deskgate.console.ConsoleTokens;
 import io.deskgate.desktop.Desktop;
+import io.deskgate.lifecycle.Jobs;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleRefusal;
@@ -18,6 +19,7 @@ import io.deskgate.rfb.SecurityMode;
 import io.deskgate.rfb.TlsSettings;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,40 @@ abstract class StoreContract {
 
   private Desktop desktop() {
     return node.node().database().runNow(c -> node.node().desktops().find(c, DESKTOP).orElseThrow());
+  }
+
+  @Test
+  void aJobTaskIsClaimedByItsNodeWithItsLibvirtConnectionOnceSkippingWhatAnotherClaimHolds() {
+    Jobs jobs = new Jobs();
+    // two jobs: a claim also marks its job running, which waits for another claim's uncommitted mark
+    List<String> jobIds = node.node().database().runNow(c -> List.of(
+        jobs.create(c, PROJECT, "stopDesktop", List.of(new Jobs.NewTask("t-local", new JsonObject(), "claim-x", null),
+            new Jobs.NewTask("t-other-node", new JsonObject(), "claim-y", null)), "claim-x", 100).jobId(),
+        jobs.create(c, PROJECT, "stopDesktop", List.of(new Jobs.NewTask("t-kvm", new JsonObject(), "claim-x",
+            "qemu+ssh://kvm-x/system")), "claim-x", 100).jobId()));
+    node.node().database().runNow(first -> {
+      first.setAutoCommit(false);
+      try {
+        assertThat(jobs.claim(first, "claim-x", "qemu:///system", 10)).extracting(Jobs.Task::desktopId)
+            .containsExactly("t-local");
+        // while the first claim is not committed, a second one skips what it holds
+        List<Jobs.Task> second = node.node().database().transactionNow(c -> jobs.claim(c, "claim-x",
+            "qemu+ssh://kvm-x/system", 10));
+        assertThat(second).extracting(Jobs.Task::desktopId).containsExactly("t-kvm");
+      } finally {
+        first.rollback();
+        first.setAutoCommit(true);
+      }
+      return null;
+    });
+    List<Jobs.Task> again = node.node().database().transactionNow(c -> jobs.claim(c, "claim-x", "qemu:///system", 10));
+    assertThat(again).extracting(Jobs.Task::desktopId).as("given back when the first claim rolled back").containsExactly("t-local");
+    assertThat(count("SELECT COUNT(*) FROM job_tasks WHERE job_id IN (?, ?) AND status = 'RUNNING'", jobIds.get(0),
+        jobIds.get(1))).isEqualTo(2);
+    for (String jobId : jobIds) {
+      node.sql("DELETE FROM job_tasks WHERE job_id = ?", jobId);
+      node.sql("DELETE FROM jobs WHERE id = ?", jobId);
+    }
   }
 
   @Test
