@@ -47,6 +47,7 @@ class RegionTest {
 
   static final Duration WAIT = Duration.ofSeconds(40);
   static final String INVENTORY_XVNC = "inv-xvnc-01";
+  static final String INVENTORY_PINNED = "inv-xvnc-pinned";
   static final String PRODUCTS = "{small: {geometry: 640x480, depth: 24, command: \"xterm -geometry 80x20+10+10\"}}";
 
   @TempDir
@@ -82,7 +83,8 @@ class RegionTest {
     String firstDesktop = standard.lines().filter(l -> l.contains("computer_name: dev-01")).findFirst().orElseThrow();
     String indent = firstDesktop.substring(0, firstDesktop.indexOf('-'));
     String inventory = standard.replace(firstDesktop + "\n", firstDesktop + "\n" + indent + "- {id: " + INVENTORY_XVNC
-        + ", computer_name: inv-x, user_name: alice, provider: xvnc, product: small}\n");
+        + ", computer_name: inv-x, user_name: alice, provider: xvnc, product: small}\n" + indent + "- {id: "
+        + INVENTORY_PINNED + ", computer_name: inv-p, user_name: alice, provider: xvnc, product: small, node: node-b}\n");
     return TestNode.start(inventory, env);
   }
 
@@ -155,6 +157,9 @@ class RegionTest {
     admin(a).awaitDesktop(INVENTORY_XVNC, is("ACTIVE"), WAIT);
     assertThat(ownerOf(INVENTORY_XVNC)).isEqualTo(owner);
     assertThat(xvncProcesses(INVENTORY_XVNC)).hasSize(1).allMatch(args -> args.contains("/" + owner + "-xvnc/"));
+    admin(a).awaitDesktop(INVENTORY_PINNED, is("ACTIVE"), WAIT);
+    assertThat(ownerOf(INVENTORY_PINNED)).as("pinned with node: in the inventory").isEqualTo("node-b");
+    assertThat(xvncProcesses(INVENTORY_PINNED)).hasSize(1).allMatch(args -> args.contains("/node-b-xvnc/"));
   }
 
   @Test
