@@ -38,6 +38,7 @@ import io.deskgate.lifecycle.Lifecycle;
 import io.deskgate.lifecycle.LifecycleRoutes;
 import io.deskgate.lifecycle.Watcher;
 import io.deskgate.provider.Providers;
+import io.deskgate.recording.Recorder;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleProxy;
@@ -87,6 +88,7 @@ public final class Deskgate implements AutoCloseable {
   private final WorkerPool operations;
   private final Metrics metrics = new Metrics();
   private final ClientAddresses clients;
+  private final Recorder recorder;
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
   private final String nodeId;
@@ -127,11 +129,14 @@ public final class Deskgate implements AutoCloseable {
       throw e;
     }
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
+    this.recorder = new Recorder(Path.of(config.recording().dir()), secrets, config.recording().writerThreads(),
+        metrics.recordings());
     this.hashing = new WorkerPool("hash", config.auth().hashThreadCount(), config.auth().hashQueueLimit(),
         ApiException::throttled);
     this.consoleTokens = new ConsoleTokens(db, desktops, secrets,
         new ConsolePolicy(false, ConsolePolicy.parse(ConsolePolicy.Clipboard.class, config.console().clipboard()),
-            ConsolePolicy.parse(ConsolePolicy.Viewers.class, config.console().viewers())),
+            ConsolePolicy.parse(ConsolePolicy.Viewers.class, config.console().viewers()),
+            ConsolePolicy.parse(ConsolePolicy.Recording.class, config.console().recording())),
         config.console().tokenTtlSeconds());
     this.nodeId = config.node().name() != null ? config.node().name() : hostName();
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
@@ -284,7 +289,8 @@ public final class Deskgate implements AutoCloseable {
     new ConsoleRoutes(db, access, policy, events).mount(router);
     new NodesRoute(db, access, policy).mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
-        sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds());
+        sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
+        config.console().recordingKeys());
     proxy.mount(router);
     new ConsolePage(consoleTokens, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
@@ -303,13 +309,20 @@ public final class Deskgate implements AutoCloseable {
   }
 
   /**
-   * Purges expired tokens, and (one node of the region at a time, every {@link #PURGE_EVERY_MS}) console
-   * history older than {@code audit.retention_days}. Runs on a timer; returns when done.
+   * Purges expired tokens, this node's recordings older than {@code recording.retention_days}, and (one
+   * node of the region at a time, every {@link #PURGE_EVERY_MS}) console history older than
+   * {@code audit.retention_days}. Runs on a timer; returns when done.
    */
   public io.vertx.core.Future<Void> housekeeping() {
     long now = System.currentTimeMillis();
     long historyCutoff = now - TimeUnit.DAYS.toMillis(config.audit().retentionDays());
-    return db.run(c -> {
+    io.vertx.core.Future<Void> recordings = vertx.executeBlocking(() -> recorder.purge(config.recording().retentionDays()),
+        false).onSuccess(n -> {
+          if (n > 0) {
+            log.info("purged {} recordings older than {} days", n, config.recording().retentionDays());
+          }
+        }).onFailure(e -> log.warn("purging old recordings failed: {}", e.getMessage())).mapEmpty();
+    io.vertx.core.Future<Void> store = db.run(c -> {
       int tokens = ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now);
       if (tokens > 0) {
         log.info("purged {} expired tokens", tokens);
@@ -322,6 +335,7 @@ public final class Deskgate implements AutoCloseable {
       }
       return (Void) null;
     }).onFailure(e -> log.warn("purging expired tokens and history failed: {}", e.getMessage()));
+    return io.vertx.core.Future.join(recordings, store).mapEmpty();
   }
 
   public String publicUrl() {
@@ -415,6 +429,7 @@ public final class Deskgate implements AutoCloseable {
     if (registry != null) {
       registry.leave();
     }
+    recorder.close();
     events.close();
     hashing.close();
     operations.close();

@@ -26,6 +26,7 @@ const MESSAGES = {
     tlsFailed: 'A secure connection to the desktop could not be made.',
     protocolError: 'The console was closed because the page sent something it may not.',
     endedByAdmin: 'An administrator ended this console.',
+    recordingFailed: 'This console must be recorded, and the recording could not be made. Try again later or ask your administrator.',
     busy: 'Another console is open on this desktop.',
     takenOver: 'Another console took over this desktop.',
     sendCad: 'Ctrl+Alt+Del',
@@ -53,6 +54,7 @@ const MESSAGES = {
     tlsFailed: '无法与桌面建立安全连接。',
     protocolError: '页面发送了不允许的内容，远程登录已关闭。',
     endedByAdmin: '管理员结束了此远程登录。',
+    recordingFailed: '此远程登录必须录制，但录制无法进行。请稍后重试或联系管理员。',
     busy: '此桌面上已有其他远程登录。',
     takenOver: '另一个远程登录接管了此桌面。',
     sendCad: 'Ctrl+Alt+Del',
@@ -64,7 +66,7 @@ const CLOSE_CODES = {
   4401: 'tokenRefused', 4409: 'notRunning', 4410: 'stopped', 4502: 'unreachable', 4504: 'silent',
   4503: 'unavailable', 4408: 'idle', 4429: 'throttled', 1001: 'shutdown', 4505: 'notVnc', 4506: 'authFailed',
   4507: 'certUntrusted', 4508: 'certMismatch', 4509: 'noCommonSecurity', 4510: 'tlsFailed', 4511: 'refused',
-  4400: 'protocolError', 4411: 'endedByAdmin', 4423: 'busy', 4424: 'takenOver',
+  4400: 'protocolError', 4411: 'endedByAdmin', 4513: 'recordingFailed', 4423: 'busy', 4424: 'takenOver',
 };
 
 const params = new URLSearchParams(location.search);

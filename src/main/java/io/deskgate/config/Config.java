@@ -10,8 +10,9 @@ import java.util.Map;
  * and docs/configuration.md). Keys are snake_case in the file; every record here has defaults in
  * {@link #defaults()}.
  */
-public record Config(Node node, Cluster cluster, Http http, Store store, Secrets secrets, Console console, Auth auth,
-                     Api api, Providers providers, Log log, Audit audit, Inventory inventory) {
+public record Config(Node node, Cluster cluster, Http http, Store store, Secrets secrets, Console console,
+                     Recording recording, Auth auth, Api api, Providers providers, Log log, Audit audit,
+                     Inventory inventory) {
 
   /** This node's name among several sharing one store; default: the host name. */
   public record Node(String name) {}
@@ -52,7 +53,11 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                         int handshakeTimeoutSeconds, int idleTimeoutSeconds, int drainGraceSeconds,
                         List<String> frameAncestors, RateLimit redeemLimit, int redeemBackoffMaxSeconds,
                         boolean websocketCompression, int maxMessageBytes, int pingLimit, String clipboard,
-                        String viewers, int maxClipboardBytes, String pump) {}
+                        String viewers, int maxClipboardBytes, String pump, String recording,
+                        boolean recordingKeys) {}
+
+  /** Where console recordings are written, by how many threads, and for how long they are kept. */
+  public record Recording(String dir, int writerThreads, int retentionDays) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
                      int tokenCacheSeconds, int hashThreads, int hashQueueLimit, RateLimit loginPerAddress,
@@ -104,7 +109,8 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
         new Store("jdbc:h2:file:./data/deskgate", null, null, 10, 5000, 1000),
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,
-            "both", "shared", 1 << 20, "netty"),
+            "both", "shared", 1 << 20, "netty", "off", false),
+        new Recording("./data/recordings", 2, 90),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(

@@ -39,6 +39,8 @@ public final class ConfigLoader {
 
   /** The values of {@code console.clipboard} (here and for projects and desktops in the inventory). */
   public static final java.util.Set<String> CLIPBOARD = java.util.Set.of("both", "to_desktop", "from_desktop", "none");
+  /** The values of {@code console.recording}. */
+  public static final java.util.Set<String> RECORDING = java.util.Set.of("off", "on", "required");
   /** The values of {@code console.viewers}. */
   public static final java.util.Set<String> VIEWERS = java.util.Set.of("shared", "exclusive", "takeover");
 
@@ -262,6 +264,13 @@ public final class ConfigLoader {
         "console.clipboard must be both, to_desktop, from_desktop or none");
     require(VIEWERS.contains(String.valueOf(c.console().viewers())),
         "console.viewers must be shared, exclusive or takeover");
+    require(RECORDING.contains(String.valueOf(c.console().recording())),
+        "console.recording must be off, on or required");
+    require(c.recording().dir() != null && !c.recording().dir().isBlank(), "recording.dir must be set");
+    require(c.recording().writerThreads() >= 1 && c.recording().writerThreads() <= 64,
+        "recording.writer_threads must be 1-64");
+    require(c.recording().retentionDays() >= 1 && c.recording().retentionDays() <= 36500,
+        "recording.retention_days must be 1-36500");
     require(java.util.Set.of("netty", "vertx").contains(String.valueOf(c.console().pump())),
         "console.pump must be netty or vertx");
     require(java.util.Set.of("vnc", "x509").contains(String.valueOf(c.providers().xvnc().security())),

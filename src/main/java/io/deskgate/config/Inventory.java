@@ -20,7 +20,7 @@ public record Inventory(List<Domain> domains) {
   public record Project(String id, String name, List<Member> members, List<Desktop> desktops, ConsolePolicy console) {}
 
   /** Console policy: {@code clipboard} both|to_desktop|from_desktop|none, {@code viewers} shared|exclusive|takeover. */
-  public record ConsolePolicy(String clipboard, String viewers) {}
+  public record ConsolePolicy(String clipboard, String viewers, String recording) {}
 
   public record Member(String user, List<String> roles) {}
 
@@ -38,7 +38,7 @@ public record Inventory(List<Domain> domains) {
    * subtypes; {@code tls} for VeNCrypt); for any desktop, its console policy over its project's.
    */
   public record ConsoleEndpoint(String host, int port, String password, String security, String username,
-                                ConsoleTls tls, String clipboard, String viewers) {}
+                                ConsoleTls tls, String clipboard, String viewers, String recording) {}
 
   /** TLS towards a desktop: see {@code io.deskgate.rfb.TlsSettings}. */
   public record ConsoleTls(String caFile, String serverName, String clientCertFile, String clientKeyFile,

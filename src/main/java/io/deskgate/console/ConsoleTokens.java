@@ -108,13 +108,15 @@ public final class ConsoleTokens implements TokenLookup {
     return db.run(c -> {
       long now = System.currentTimeMillis();
       Optional<Target> redeemed = one(c, redeemSql, rs -> {
-            Desktop desktop = DesktopStore.desktop(rs, 4);
+            Desktop desktop = DesktopStore.desktop(rs, 5);
             if (!desktop.acceptsConsoles()) {
               throw new ConsoleRefusal(CloseReason.DESKTOP_NOT_RUNNING, "desktop is " + desktop.stateForConflict());
             }
             ConsolePolicy policy = new ConsolePolicy(rs.getBoolean(2),
                 pick(ConsolePolicy.Clipboard.class, desktop.console().clipboard(), rs.getString(3), defaults.clipboard()),
-                pick(ConsolePolicy.Viewers.class, desktop.console().viewers(), rs.getString(4), defaults.viewers()));
+                pick(ConsolePolicy.Viewers.class, desktop.console().viewers(), rs.getString(4), defaults.viewers()),
+                pick(ConsolePolicy.Recording.class, desktop.console().recording(), rs.getString(5),
+                    defaults.recording()));
             return target(desktop, rs.getString(1), policy);
           }, now, hash, now);
       if (redeemed.isEmpty()) {

@@ -38,20 +38,26 @@ public record Desktop(String id, String projectId, String computerName, String u
 
   /**
    * Where the desktop's VNC server listens and how Deskgate passes its security: {@code passwordSealed}
-   * is null when it has none; {@code username} is for VeNCrypt's Plain subtypes. {@code clipboard} and
-   * {@code viewers} are the desktop's console policy, null where its project's applies.
+   * is null when it has none; {@code username} is for VeNCrypt's Plain subtypes. {@code clipboard},
+   * {@code viewers} and {@code recording} are the desktop's console policy, null where its project's applies.
    */
   public record ConsoleEndpoint(String host, int port, String passwordSealed, SecurityMode security, String username,
-                                TlsSettings tls, String clipboard, String viewers) {
+                                TlsSettings tls, String clipboard, String viewers, String recording) {
 
     public ConsoleEndpoint {
       security = security == null ? SecurityMode.AUTO : security;
       tls = tls == null ? TlsSettings.DEFAULT : tls;
     }
 
-    /** An endpoint with security {@code auto}, no username and no TLS settings. */
+    /** An endpoint with security {@code auto}, no username, no TLS settings and its project's policy. */
     public ConsoleEndpoint(String host, int port, String passwordSealed) {
-      this(host, port, passwordSealed, SecurityMode.AUTO, null, TlsSettings.DEFAULT, null, null);
+      this(host, port, passwordSealed, SecurityMode.AUTO, null, TlsSettings.DEFAULT, null, null, null);
+    }
+
+    /** An endpoint whose recording policy is its project's. */
+    public ConsoleEndpoint(String host, int port, String passwordSealed, SecurityMode security, String username,
+                           TlsSettings tls, String clipboard, String viewers) {
+      this(host, port, passwordSealed, security, username, tls, clipboard, viewers, null);
     }
 
     /** What a handshake with the desktop needs, given its password in clear (null when none). */
@@ -61,23 +67,25 @@ public record Desktop(String id, String projectId, String computerName, String u
 
     /** The same security, at another address (the desktop's VNC server moved). */
     public ConsoleEndpoint movedTo(String newHost, int newPort) {
-      return new ConsoleEndpoint(newHost, newPort, passwordSealed, security, username, tls, clipboard, viewers);
+      return new ConsoleEndpoint(newHost, newPort, passwordSealed, security, username, tls, clipboard, viewers,
+          recording);
     }
 
     /** The same endpoint with another sealed VNC password. */
     public ConsoleEndpoint withPassword(String newPasswordSealed) {
-      return new ConsoleEndpoint(host, port, newPasswordSealed, security, username, tls, clipboard, viewers);
+      return new ConsoleEndpoint(host, port, newPasswordSealed, security, username, tls, clipboard, viewers, recording);
     }
 
     /** The same endpoint requiring VeNCrypt with these TLS settings (a provider set TLS up). */
     public ConsoleEndpoint withTls(TlsSettings newTls) {
       return new ConsoleEndpoint(host, port, passwordSealed, SecurityMode.VENCRYPT, username, newTls, clipboard,
-          viewers);
+          viewers, recording);
     }
 
     /** The same endpoint under another console policy. */
-    public ConsoleEndpoint withPolicy(String newClipboard, String newViewers) {
-      return new ConsoleEndpoint(host, port, passwordSealed, security, username, tls, newClipboard, newViewers);
+    public ConsoleEndpoint withPolicy(String newClipboard, String newViewers, String newRecording) {
+      return new ConsoleEndpoint(host, port, passwordSealed, security, username, tls, newClipboard, newViewers,
+          newRecording);
     }
   }
 

@@ -33,7 +33,7 @@ public final class DesktopStore {
     return String.join(", ", java.util.Arrays.stream(new String[] {"id", "project_id", "computer_name", "user_name",
         "status", "task_status", "ip_addresses", "metadata", "console_host", "console_port", "console_password_enc",
         "console_security", "console_username", "console_tls", "console_clipboard", "console_viewers",
-        "provider", "product", "provider_ref", "owner_node", "created_at", "libvirt_uri"}).map(c -> alias + "." + c).toList());
+        "provider", "product", "provider_ref", "owner_node", "created_at", "libvirt_uri", "console_recording"}).map(c -> alias + "." + c).toList());
   }
 
   /** Fails with 400 unless {@code desktopId} is a well-formed desktop id. */
@@ -65,20 +65,20 @@ public final class DesktopStore {
     int updated = update(c, "UPDATE desktops SET project_id = ?, computer_name = ?, user_name = ?, ip_addresses = ?, "
             + "metadata = ?, console_host = ?, console_port = ?, console_password_enc = ?, console_security = ?, "
             + "console_username = ?, console_tls = ?, console_clipboard = ?, console_viewers = ?, provider = ?, product = ?, provider_ref = ?, owner_node = ?, "
-            + "libvirt_uri = ?, updated_at = ? WHERE id = ?",
+            + "libvirt_uri = ?, console_recording = ?, updated_at = ? WHERE id = ?",
         d.projectId(), d.computerName(), d.userName(), ips, metadata, console.host(), console.port(),
         console.passwordSealed(), console.security().configName(), console.username(), tlsJson(console.tls()),
         console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(), src.ownerNode(), src.libvirtUri(),
-        now, d.id());
+        console.recording(), now, d.id());
     if (updated == 0) {
       update(c, "INSERT INTO desktops (id, project_id, computer_name, user_name, status, task_status, ip_addresses, "
               + "metadata, console_host, console_port, console_password_enc, console_security, console_username, console_tls, "
-              + "console_clipboard, console_viewers, provider, product, provider_ref, owner_node, libvirt_uri, created_at, "
-              + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              + "console_clipboard, console_viewers, provider, product, provider_ref, owner_node, libvirt_uri, console_recording, "
+              + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           d.id(), d.projectId(), d.computerName(), d.userName(), d.status(), d.taskStatus(), ips, metadata,
           console.host(), console.port(), console.passwordSealed(), console.security().configName(),
           console.username(), tlsJson(console.tls()), console.clipboard(), console.viewers(), src.provider(), src.product(), src.ref(),
-          src.ownerNode(), src.libvirtUri(), d.createdAt(), now);
+          src.ownerNode(), src.libvirtUri(), console.recording(), d.createdAt(), now);
     }
   }
 
@@ -132,17 +132,21 @@ public final class DesktopStore {
   }
 
   /** Sets a project's console policy (null values: the config's). */
-  public void setProjectPolicy(Connection c, String projectId, String clipboard, String viewers) throws SQLException {
-    if (update(c, "UPDATE project_console_policies SET clipboard = ?, viewers = ? WHERE project_id = ?",
-        clipboard, viewers, projectId) == 0) {
-      update(c, "INSERT INTO project_console_policies (project_id, clipboard, viewers) VALUES (?, ?, ?)",
-          projectId, clipboard, viewers);
+  public void setProjectPolicy(Connection c, String projectId, String clipboard, String viewers, String recording)
+      throws SQLException {
+    if (update(c, "UPDATE project_console_policies SET clipboard = ?, viewers = ?, recording = ? WHERE project_id = ?",
+        clipboard, viewers, recording, projectId) == 0) {
+      update(c, "INSERT INTO project_console_policies (project_id, clipboard, viewers, recording) VALUES (?, ?, ?, ?)",
+          projectId, clipboard, viewers, recording);
     }
   }
 
-  /** The columns of a project's console policy, for queries that join {@code project_console_policies} as {@code alias}. */
+  /**
+   * The columns of a project's console policy (clipboard, viewers, recording), for queries that join
+   * {@code project_console_policies} as {@code alias}.
+   */
   public static String projectPolicyColumns(String alias) {
-    return alias + ".clipboard, " + alias + ".viewers";
+    return alias + ".clipboard, " + alias + ".viewers, " + alias + ".recording";
   }
 
   public boolean delete(Connection c, String desktopId) throws SQLException {
@@ -175,7 +179,7 @@ public final class DesktopStore {
         rs.getString(o + 5), rs.getString(o + 6), ips, metadata,
         new Desktop.ConsoleEndpoint(rs.getString(o + 9), rs.getInt(o + 10), rs.getString(o + 11),
             SecurityMode.parse(rs.getString(o + 12)), rs.getString(o + 13), tls(rs.getString(o + 14)),
-            rs.getString(o + 15), rs.getString(o + 16)),
+            rs.getString(o + 15), rs.getString(o + 16), rs.getString(o + 23)),
         new Desktop.Source(rs.getString(o + 17), rs.getString(o + 18), rs.getString(o + 19), rs.getString(o + 20),
             rs.getString(o + 22)),
         rs.getLong(o + 21));

@@ -167,7 +167,9 @@ public final class InventoryApplier {
         policyValue(projectWhere + ": console.clipboard", policy == null ? null : policy.clipboard(),
             ConfigLoader.CLIPBOARD),
         policyValue(projectWhere + ": console.viewers", policy == null ? null : policy.viewers(),
-            ConfigLoader.VIEWERS));
+            ConfigLoader.VIEWERS),
+        policyValue(projectWhere + ": console.recording", policy == null ? null : policy.recording(),
+            ConfigLoader.RECORDING));
     for (Inventory.Member member : list(spec.members())) {
       applyMember(c, domainId, projectId, member, projectWhere);
     }
@@ -250,7 +252,8 @@ public final class InventoryApplier {
     }
     console = console.withPolicy(policyValue(at + ": console.clipboard", given == null ? null : given.clipboard(),
         ConfigLoader.CLIPBOARD), policyValue(at + ": console.viewers", given == null ? null : given.viewers(),
-        ConfigLoader.VIEWERS));
+        ConfigLoader.VIEWERS), policyValue(at + ": console.recording", given == null ? null : given.recording(),
+        ConfigLoader.RECORDING));
     desktops.upsert(c, Desktop.registered(projectId, spec.id(),
         spec.computerName() == null ? spec.id() : spec.computerName(),
         spec.userName() == null ? "" : spec.userName(),

@@ -23,6 +23,7 @@ public enum CloseReason {
   CONSOLE_BUSY((short) 4423, "another console is open on this desktop"),
   TAKEN_OVER((short) 4424, "another console took over this desktop"),
   ENDED_BY_ADMIN((short) 4411, "an administrator ended this console"),
+  RECORDING_FAILED((short) 4513, "this console must be recorded and the recording failed"),
   BROWSER_RFB_ERROR((short) 4400, "browser broke the RFB protocol"),
   IDLE((short) 4408, "closed after inactivity"),
   THROTTLED((short) 4429, "too many console links tried, retry later"),

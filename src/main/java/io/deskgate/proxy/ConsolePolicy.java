@@ -6,11 +6,18 @@ import java.util.Locale;
 
 /**
  * What a console may do, fixed when its token is redeemed: view-only or full (bound to the token at
- * issue), which way the clipboard may flow, and how consoles on one desktop share it.
+ * issue), which way the clipboard may flow, how consoles on one desktop share it, and whether it is
+ * recorded.
  */
-public record ConsolePolicy(boolean viewOnly, Clipboard clipboard, Viewers viewers) {
+public record ConsolePolicy(boolean viewOnly, Clipboard clipboard, Viewers viewers, Recording recording) {
 
-  public static final ConsolePolicy DEFAULT = new ConsolePolicy(false, Clipboard.BOTH, Viewers.SHARED);
+  public static final ConsolePolicy DEFAULT = new ConsolePolicy(false, Clipboard.BOTH, Viewers.SHARED, Recording.OFF);
+
+  /**
+   * {@code console.recording}: off; on (recorded when the recorder works, the console goes on when it
+   * does not); required (no recording, no console).
+   */
+  public enum Recording { OFF, ON, REQUIRED }
 
   /** {@code console.clipboard}: which way cut text may flow. */
   public enum Clipboard {

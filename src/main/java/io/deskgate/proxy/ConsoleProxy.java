@@ -2,6 +2,7 @@ package io.deskgate.proxy;
 
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
+import io.deskgate.recording.Recorder;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.netty.channel.Channel;
@@ -41,10 +42,15 @@ public final class ConsoleProxy {
   private final Metrics metrics;
   private final NetClient vncClient;
   private final AttemptLimit attempts;
+  private final Recorder recorder;
+  private final boolean recordKeys;
   private volatile boolean draining;
 
+  /** {@code recorder}: where consoles whose policy says so are recorded; {@code recordKeys}: which keys too. */
   public ConsoleProxy(Vertx vertx, TokenLookup tokens, OriginPolicy origins, Sessions sessions, Metrics metrics,
-                      AttemptLimit attempts, int connectTimeoutSeconds) {
+                      AttemptLimit attempts, int connectTimeoutSeconds, Recorder recorder, boolean recordKeys) {
+    this.recorder = recorder;
+    this.recordKeys = recordKeys;
     this.tokens = tokens;
     this.attempts = attempts;
     this.origins = origins;
@@ -117,8 +123,9 @@ public final class ConsoleProxy {
             .onSuccess(s -> step("connect", mark))
             .compose(socket -> DesktopHandshake.run(context.owner(), socket, target, sessions.handshakeTimeoutMs(),
                     sessions.maxClipboardBytes())
-                .map(ready -> new Joined(target, socket, ready))))
+                .map(ready -> new Joined(target, socket, ready, null))))
         .onSuccess(j -> step("desktop_handshake", mark))
+        .compose(j -> record(j, context, requestId))
         .onComplete(joined -> req.toWebSocket().onComplete(upgraded -> {
           if (upgraded.failed()) {
             log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
@@ -131,7 +138,7 @@ public final class ConsoleProxy {
           if (joined.succeeded()) {
             step("upgrade", mark);
             sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(),
-                joined.result().desktop(), requestId, client, agent, context, requested);
+                joined.result().desktop(), joined.result().recording(), requestId, client, agent, context, requested);
           } else {
             refuse(ws, requestId, joined.cause());
           }
@@ -145,7 +152,32 @@ public final class ConsoleProxy {
     mark[0] = now;
   }
 
-  private record Joined(TokenLookup.Target target, NetSocket socket, DesktopHandshake.Ready desktop) {}
+  private record Joined(TokenLookup.Target target, NetSocket socket, DesktopHandshake.Ready desktop,
+                        Recorder.Opened recording) {}
+
+  /**
+   * Opens the console's recording when its policy asks for one (the file is made off the event loop).
+   * A recording that cannot start refuses a {@code required} console and leaves an {@code on} one
+   * unrecorded.
+   */
+  private Future<Joined> record(Joined joined, Context context, String requestId) {
+    ConsolePolicy.Recording policy = joined.target().policy().recording();
+    if (policy == ConsolePolicy.Recording.OFF) {
+      return Future.succeededFuture(joined);
+    }
+    return context.owner().executeBlocking(() -> recorder.open(recordKeys), false)
+        .map(opened -> new Joined(joined.target(), joined.socket(), joined.desktop(), opened))
+        .recover(e -> {
+          if (policy == ConsolePolicy.Recording.REQUIRED) {
+            joined.socket().close();
+            return Future.failedFuture(new ConsoleRefusal(CloseReason.RECORDING_FAILED,
+                "the recording cannot start: " + e.getMessage()));
+          }
+          log.warn("console req={} desktop={} goes on unrecorded: the recording cannot start: {}", requestId,
+              joined.target().desktopId(), e.getMessage());
+          return Future.succeededFuture(joined);
+        });
+  }
 
   private void refuse(ServerWebSocket ws, String requestId, Throwable cause) {
     CloseReason reason;

@@ -7,12 +7,12 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.internal.net.NetSocketInternal;
 import java.util.function.BooleanSupplier;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 /**
  * The desktop-to-browser relay on the channels underneath Vert.x: each pooled buffer the desktop's
- * socket reads leaves as one binary WebSocket frame around that same buffer (no copy into the heap, no
- * copy into the frame), written to the browser's channel and flushed once per read burst. While the
+ * socket reads is shown to {@code onData} (counted, recorded) and leaves as one binary WebSocket frame
+ * around that same buffer (no copy into the heap, no copy into the frame), written to the browser's channel and flushed once per read burst. While the
  * browser's channel is not writable the desktop's socket is not read (a handler in the browser's
  * pipeline resumes it when the channel drains). Vert.x keeps everything else:
  * the upgrade, the close handshake, the end of the desktop's stream (delivered after its data).
@@ -22,14 +22,14 @@ final class NettyDownstream implements Pump {
   static final String NAME = "deskgate-downstream";
 
   private final BooleanSupplier browserOpen;
-  private final IntConsumer onBytes;
+  private final Consumer<ByteBuf> onData;
   private final FlushedWrites writes;
 
   NettyDownstream(NetSocketInternal vnc, Channel desktop, Channel browser, BooleanSupplier browserOpen,
-                  IntConsumer onBytes) {
+                  Consumer<ByteBuf> onData) {
     this.writes = new FlushedWrites(browser, desktop, NAME);
     this.browserOpen = browserOpen;
-    this.onBytes = onBytes;
+    this.onData = onData;
     vnc.messageHandler(this::read);
     vnc.readCompletionHandler(v -> writes.flush());
   }
@@ -39,7 +39,7 @@ final class NettyDownstream implements Pump {
       ReferenceCountUtil.release(message);
       return;
     }
-    onBytes.accept(data.readableBytes());
+    onData.accept(data);
     writes.write(new BinaryWebSocketFrame(data));
   }
 

@@ -1,5 +1,7 @@
 package io.deskgate.proxy;
 
+import io.deskgate.recording.ConsoleRecording;
+import io.deskgate.recording.Recorder;
 import io.deskgate.rfb.ClientHandshake;
 import io.deskgate.rfb.ClientMessages;
 import io.deskgate.rfb.ServerHandshake;
@@ -14,9 +16,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -57,6 +62,8 @@ final class Session {
   private long handshakeTimer = -1;
   private long requestedAt;
   private final DesktopHandshake.Ready desktop;
+  /** The console's recording, null when it is not recorded. */
+  private final Recorder.Opened recording;
   private ServerHandshake browserHandshake;
   private final ClientMessages browserMessages;
   private Pump desktopToBrowser;
@@ -66,9 +73,11 @@ final class Session {
   private volatile String endedBy;
 
   Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
-          DesktopHandshake.Ready desktop, String client, String userAgent, Sessions owner, Context context) {
+          DesktopHandshake.Ready desktop, Recorder.Opened recording, String client, String userAgent, Sessions owner,
+          Context context) {
     this.ws = ws;
     this.desktop = desktop;
+    this.recording = recording;
     this.browserHandshake = new ServerHandshake(desktop.init().encode(target.computerName()));
     this.browserMessages = desktop.browser();
     this.client = client;
@@ -101,6 +110,9 @@ final class Session {
     if (ended) {
       return;
     }
+    if (recording != null) {
+      startRecording(requestId);
+    }
     ws.handler(this::browserHandshake);
     ws.write(Buffer.buffer(ServerHandshake.GREETING));
     ws.closeHandler(v -> end(CloseReason.BROWSER_CLOSED));
@@ -115,6 +127,39 @@ final class Session {
       log.info("console s={} desktop connection error: {}", id, e.toString());
       end(CloseReason.DESKTOP_CLOSED);
     });
+  }
+
+  /**
+   * The recording's first record says what the console is, with the ServerInit the browser gets; the
+   * browser's key and pointer events go to it as they pass. A {@code required} console ends when its
+   * recording stops early.
+   */
+  private void startRecording(String requestId) {
+    ConsoleRecording r = recording.recording();
+    r.metadata(new JsonObject().put("format", 1).put("recording_id", recording.id())
+        .put("session_id", owner.publicId(id)).put("node", owner.nodeId()).put("project_id", target.projectId())
+        .put("desktop_id", target.desktopId()).put("computer_name", target.computerName())
+        .put("user_id", target.userId()).put("client_address", client).put("user_agent", userAgent)
+        .put("mode", target.policy().mode()).put("opened_at", openedAtMillis)
+        .put("server_init", Base64.getEncoder().encodeToString(desktop.init().encode(target.computerName())))
+        .encode());
+    browserMessages.input(new ClientMessages.Input() {
+      @Override
+      public void key(boolean down, long keysym) {
+        r.key(down, keysym);
+      }
+
+      @Override
+      public void pointer(int buttonMask, int x, int y) {
+        r.pointer(buttonMask, x, y);
+      }
+    });
+    r.onFailure(why -> {
+      if (target.policy().recording() == ConsolePolicy.Recording.REQUIRED) {
+        end(CloseReason.RECORDING_FAILED);
+      }
+    });
+    log.info("console s={} req={} recorded as {}", id, requestId, recording.id());
   }
 
   /** Deskgate's side of the browser's RFB handshake; then the relay starts with what followed it. */
@@ -147,6 +192,7 @@ final class Session {
     Buffer early = desktop.early();
     if (early.length() > 0) {
       toBrowser += early.length();
+      record(early);
       ws.write(early.copy());
     }
     Relay framed = new Relay(vnc, ws, Relay.autoRead(vncChannel), this::browserOpen, this::sentToBrowser);
@@ -196,8 +242,12 @@ final class Session {
         desktopToBrowser = new NettyDownstream((NetSocketInternal) vnc, vncChannel, browserChannel,
             this::browserOpen, this::sentToBrowser);
       } else {
-        ((Relay) desktopToBrowser).filter(UnaryOperator.identity());
+        ((Relay) desktopToBrowser).filter(recording == null ? UnaryOperator.identity() : passing -> {
+          record(passing);
+          return passing;
+        });
       }
+      record(data);
       return data;
     }
     byte[] bytes = data.getBytes();
@@ -207,6 +257,7 @@ final class Session {
       end(CloseReason.DESKTOP_PROTOCOL_ERROR);
       return null;
     }
+    record(passing);
     return passing;
   }
 
@@ -234,6 +285,21 @@ final class Session {
 
   private boolean browserOpen() {
     return !ended && !ws.isClosed();
+  }
+
+  /** What the browser is sent, into the recording (if the console is recorded). */
+  private void record(Buffer data) {
+    if (recording != null) {
+      recording.recording().desktop(((BufferInternal) data).getByteBuf());
+    }
+  }
+
+  /** A buffer the desktop-to-browser pump sends as it is. */
+  private void sentToBrowser(ByteBuf data) {
+    if (recording != null) {
+      recording.recording().desktop(data);
+    }
+    sentToBrowser(data.readableBytes());
   }
 
   private void sentToBrowser(int n) {
@@ -298,6 +364,9 @@ final class Session {
     // no more is cut off after the time limit, and at once when the node stops.
     owner.closeWhenSent(vncChannel, browserToDesktop == null || reason == CloseReason.SHUTDOWN
         ? Future.succeededFuture() : browserToDesktop.flushed(), FLUSH_LIMIT_MS);
+    if (recording != null) {
+      recording.recording().end(reason.label());
+    }
     owner.ended(this, reason, new Sessions.Ended(System.currentTimeMillis(), toBrowser, toDesktop, reason.label(),
         endedBy));
     log.info("console s={} desktop={} ended: {} after {} s, {} bytes to browser, {} bytes to desktop", id,

@@ -1,5 +1,6 @@
 package io.deskgate.proxy;
 
+import io.deskgate.recording.Recorder;
 import io.deskgate.web.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -89,11 +90,14 @@ public final class Sessions {
   }
 
   void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
-             DesktopHandshake.Ready desktop, String requestId, String client, String userAgent, Context context,
-             long requestedAt) {
+             DesktopHandshake.Ready desktop, Recorder.Opened recording, String requestId, String client,
+             String userAgent, Context context, long requestedAt) {
     List<Session> others = live.values().stream().filter(s -> s.target.desktopId().equals(target.desktopId())).toList();
     if (target.policy().viewers() == ConsolePolicy.Viewers.EXCLUSIVE && !others.isEmpty()) {
       vnc.close();
+      if (recording != null) {
+        recording.recording().end(CloseReason.CONSOLE_BUSY.label());
+      }
       metrics.sessionRefused(CloseReason.CONSOLE_BUSY.label());
       ws.close(CloseReason.CONSOLE_BUSY.code(), CloseReason.CONSOLE_BUSY.text());
       return;
@@ -101,7 +105,8 @@ public final class Sessions {
     if (target.policy().viewers() == ConsolePolicy.Viewers.TAKEOVER) {
       others.forEach(s -> s.end(CloseReason.TAKEN_OVER));
     }
-    Session session = new Session(ws, browserChannel, vnc, target, desktop, client, userAgent, this, context);
+    Session session = new Session(ws, browserChannel, vnc, target, desktop, recording, client, userAgent, this,
+        context);
     live.put(session.id, session);
     metrics.sessionOpened();
     session.start(requestId, handshakeTimeoutMs, requestedAt);

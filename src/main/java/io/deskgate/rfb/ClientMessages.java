@@ -60,6 +60,20 @@ public final class ClientMessages {
     return dropped;
   }
 
+  /** Told of each key and pointer event that passes (a recording's input track). */
+  public interface Input {
+    void key(boolean down, long keysym);
+
+    void pointer(int buttonMask, int x, int y);
+  }
+
+  private Input inputListener;
+
+  /** From now on, {@code listener} hears each key and pointer event that passes. */
+  public void input(Input listener) {
+    this.inputListener = listener;
+  }
+
   /** Why the browser's stream was refused; null while it is fine. */
   public String failure() {
     return failure;
@@ -159,6 +173,11 @@ public final class ClientMessages {
     if (policy.viewOnly() && input || type == CLIENT_CUT_TEXT && !policy.clipboardToDesktop()) {
       dropped++;
       return;
+    }
+    if (inputListener != null && type == KEY_EVENT) {
+      inputListener.key(message[1] != 0, ClientHandshake.u32(message, 4));
+    } else if (inputListener != null && type == POINTER_EVENT) {
+      inputListener.pointer(message[1] & 0xff, PixelFormat.u16(message, 2), PixelFormat.u16(message, 4));
     }
     if (type == SET_PIXEL_FORMAT) {
       PixelFormat asked = PixelFormat.read(message, 4);

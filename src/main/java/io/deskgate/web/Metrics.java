@@ -55,6 +55,36 @@ public final class Metrics implements AutoCloseable {
         .register(registry);
   }
 
+  /** What the console recorder reports: recordings live, bytes written to their files, failures by reason. */
+  public io.deskgate.recording.Recorder.Stats recordings() {
+    java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+    Gauge.builder("deskgate.recordings.live", live::get).description("Console recordings being written now")
+        .register(registry);
+    Counter written = Counter.builder("deskgate.recordings.bytes").description("Bytes written to recording files")
+        .register(registry);
+    return new io.deskgate.recording.Recorder.Stats() {
+      @Override
+      public void started() {
+        live.incrementAndGet();
+      }
+
+      @Override
+      public void ended() {
+        live.decrementAndGet();
+      }
+
+      @Override
+      public void written(long bytes) {
+        written.increment(bytes);
+      }
+
+      @Override
+      public void failed(String reason) {
+        registry.counter("deskgate.recordings.failed", "reason", reason).increment();
+      }
+    };
+  }
+
   public void sessionOpened() {
     registry.counter("deskgate.console.sessions.opened").increment();
   }

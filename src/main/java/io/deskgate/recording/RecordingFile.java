@@ -1,0 +1,170 @@
+package io.deskgate.recording;
+
+import io.deskgate.store.SecretBox;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * A recording on disk, format 1 (docs/recording.md): {@code "DGREC" 0x01 | u16 header length | header}
+ * (JSON: the recording id, its data key sealed with the secrets key, the nonce prefix), then segments
+ * {@code u32 length | u8 last | AES-256-GCM ciphertext} of the records' plaintext ({@link RecordParser}).
+ * Segment n is sealed under the data key with nonce {@code prefix || n} and the id, n and the last flag
+ * as associated data, so segments cannot be dropped, reordered or moved between files unnoticed; a file
+ * whose last segment is missing was cut short (its writer stopped).
+ */
+public final class RecordingFile {
+
+  static final byte[] MAGIC = {'D', 'G', 'R', 'E', 'C', 1};
+  /** Largest sealed segment a reader accepts. */
+  static final int MAX_SEGMENT = 4 << 20;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private RecordingFile() {}
+
+  private static String keyContext(String id) {
+    return "recording-key:" + id;
+  }
+
+  private static byte[] aad(String id, long segment, boolean last) {
+    return ("dgrec1:" + id + ":" + segment + ":" + (last ? 1 : 0)).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] nonce(byte[] prefix, long segment) {
+    return ByteBuffer.allocate(12).put(prefix).putLong(segment).array();
+  }
+
+  /** Writes one recording; one thread at a time. */
+  public static final class Writer implements AutoCloseable {
+    private final OutputStream out;
+    private final String id;
+    private final SecretKeySpec key;
+    private final byte[] prefix = new byte[4];
+    private long segment;
+    private long written;
+
+    /** Creates the file (mode 0600; an existing file is an error) and writes its header. */
+    public Writer(Path file, SecretBox secrets, String id) throws IOException {
+      this.id = id;
+      byte[] dataKey = new byte[32];
+      RANDOM.nextBytes(dataKey);
+      RANDOM.nextBytes(prefix);
+      this.key = new SecretKeySpec(dataKey, "AES");
+      byte[] header = new JsonObject().put("format", 1).put("id", id)
+          .put("key", secrets.seal(Base64.getEncoder().encodeToString(dataKey), keyContext(id)))
+          .put("nonce_prefix", Base64.getEncoder().encodeToString(prefix)).encode().getBytes(StandardCharsets.UTF_8);
+      Files.createDirectories(file.getParent());
+      this.out = Files.newOutputStream(Files.createFile(file,
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), StandardOpenOption.WRITE);
+      out.write(MAGIC);
+      out.write(new byte[] {(byte) (header.length >> 8), (byte) header.length});
+      out.write(header);
+      written = MAGIC.length + 2L + header.length;
+    }
+
+    /** Seals and writes one segment of plaintext; {@code last} ends the recording. */
+    public void append(byte[] plaintext, int length, boolean last) throws IOException {
+      byte[] sealed;
+      try {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(prefix, segment)));
+        cipher.updateAAD(aad(id, segment, last));
+        sealed = cipher.doFinal(plaintext, 0, length);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM is not available", e);
+      }
+      out.write(ByteBuffer.allocate(5).putInt(sealed.length).put((byte) (last ? 1 : 0)).array());
+      out.write(sealed);
+      out.flush();
+      segment++;
+      written += 5L + sealed.length;
+    }
+
+    /** Bytes in the file so far. */
+    public long size() {
+      return written;
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.close();
+    }
+  }
+
+  /** What a file holds: its records, and whether it ended with its last segment. */
+  public record Contents(String id, List<RecordParser.Record> records, boolean complete) {}
+
+  /** Reads, opens and parses a whole recording; throws when it is not one, or was tampered with. */
+  public static Contents read(InputStream in, SecretBox secrets) throws IOException {
+    DataInputStream data = new DataInputStream(in);
+    byte[] magic = new byte[MAGIC.length];
+    data.readFully(magic);
+    if (!java.util.Arrays.equals(magic, MAGIC)) {
+      throw new IOException("not a Deskgate recording of format 1");
+    }
+    byte[] headerBytes = new byte[data.readUnsignedShort()];
+    data.readFully(headerBytes);
+    JsonObject header = new JsonObject(new String(headerBytes, StandardCharsets.UTF_8));
+    String id = header.getString("id");
+    SecretKeySpec key;
+    byte[] prefix;
+    try {
+      key = new SecretKeySpec(Base64.getDecoder().decode(secrets.open(header.getString("key"), keyContext(id))), "AES");
+      prefix = Base64.getDecoder().decode(header.getString("nonce_prefix"));
+    } catch (SecretBox.SecretBoxException | IllegalArgumentException e) {
+      throw new IOException("the recording's key does not open with this secrets key: " + e.getMessage());
+    }
+    List<RecordParser.Record> records = new ArrayList<>();
+    RecordParser parser = new RecordParser(MAX_SEGMENT);
+    boolean last = false;
+    for (long segment = 0; !last; segment++) {
+      int length;
+      try {
+        length = data.readInt();
+      } catch (EOFException cutShort) {
+        return new Contents(id, records, false);
+      }
+      if (length < 16 || length > MAX_SEGMENT) {
+        throw new IOException("segment " + segment + " has a length of " + length);
+      }
+      last = data.readUnsignedByte() == 1;
+      byte[] sealed = new byte[length];
+      try {
+        data.readFully(sealed);
+      } catch (EOFException cutShort) {
+        return new Contents(id, records, false);
+      }
+      byte[] plain;
+      try {
+        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(prefix, segment)));
+        cipher.updateAAD(aad(id, segment, last));
+        plain = cipher.doFinal(sealed);
+      } catch (GeneralSecurityException e) {
+        throw new IOException("segment " + segment + " does not open: altered, moved or out of order");
+      }
+      if (!parser.feed(plain, 0, plain.length, records::add)) {
+        throw new IOException("segment " + segment + ": " + parser.failure());
+      }
+    }
+    return new Contents(id, records, parser.atBoundary());
+  }
+}
