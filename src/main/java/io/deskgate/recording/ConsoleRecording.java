@@ -13,12 +13,14 @@ import io.netty.buffer.ByteBuf;
 public final class ConsoleRecording {
 
   static final int SEGMENT_BYTES = 64 * 1024;
+  /** What an idle console's recording holds in memory: its segment starts small and grows with the stream. */
+  static final int FIRST_SEGMENT_BYTES = 4 * 1024;
   static final long SEGMENT_MAX_AGE_NANOS = 1_000_000_000L;
 
   private final Recorder.Writing writing;
   private final boolean keys;
   private final long startedAt = System.nanoTime();
-  private byte[] segment = new byte[SEGMENT_BYTES];
+  private byte[] segment = new byte[FIRST_SEGMENT_BYTES];
   private int used;
   private long segmentStartedAt = startedAt;
   private boolean stopped;
@@ -118,7 +120,7 @@ public final class ConsoleRecording {
     long now = System.nanoTime();
     if (used >= SEGMENT_BYTES || now - segmentStartedAt >= SEGMENT_MAX_AGE_NANOS) {
       writing.segment(segment, used);
-      segment = new byte[SEGMENT_BYTES];
+      segment = new byte[Math.max(FIRST_SEGMENT_BYTES, Math.min(SEGMENT_BYTES, used))];
       used = 0;
       segmentStartedAt = now;
     }
