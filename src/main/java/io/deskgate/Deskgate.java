@@ -39,6 +39,8 @@ import io.deskgate.lifecycle.LifecycleRoutes;
 import io.deskgate.lifecycle.Watcher;
 import io.deskgate.provider.Providers;
 import io.deskgate.recording.Recorder;
+import io.deskgate.recording.RecordingCatalog;
+import io.deskgate.recording.RecordingRoutes;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleProxy;
@@ -89,6 +91,7 @@ public final class Deskgate implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final ClientAddresses clients;
   private final Recorder recorder;
+  private final RecordingCatalog recordings;
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
   private final String nodeId;
@@ -129,8 +132,6 @@ public final class Deskgate implements AutoCloseable {
       throw e;
     }
     this.hasher = new PasswordHasher(config.auth().passwordHashIterations());
-    this.recorder = new Recorder(Path.of(config.recording().dir()), secrets, config.recording().writerThreads(),
-        metrics.recordings());
     this.hashing = new WorkerPool("hash", config.auth().hashThreadCount(), config.auth().hashQueueLimit(),
         ApiException::throttled);
     this.consoleTokens = new ConsoleTokens(db, desktops, secrets,
@@ -139,6 +140,9 @@ public final class Deskgate implements AutoCloseable {
             ConsolePolicy.parse(ConsolePolicy.Recording.class, config.console().recording())),
         config.console().tokenTtlSeconds());
     this.nodeId = config.node().name() != null ? config.node().name() : hostName();
+    this.recordings = new RecordingCatalog(db, nodeId);
+    this.recorder = new Recorder(Path.of(config.recording().dir()), secrets, recordings,
+        config.recording().writerThreads(), metrics.recordings());
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit(),
         config.console().maxClipboardBytes(), "netty".equals(config.console().pump()));
@@ -188,6 +192,10 @@ public final class Deskgate implements AutoCloseable {
         node.applyInventory(config.inventory());
       }
       node.ledger.clearOwn();
+      int interrupted = node.recordings.endInterrupted();
+      if (interrupted > 0) {
+        log.info("{} recordings of this node's previous run marked truncated", interrupted);
+      }
       node.watcher.recoverAtStart();
       node.serve();
       node.registry.join();
@@ -288,6 +296,7 @@ public final class Deskgate implements AutoCloseable {
     new DesktopRoutes(db, access, policy, desktops).mount(router);
     new ConsoleRoutes(db, access, policy, events).mount(router);
     new NodesRoute(db, access, policy).mount(router);
+    new RecordingRoutes(db, access, policy).mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
         config.console().recordingKeys());
@@ -316,7 +325,7 @@ public final class Deskgate implements AutoCloseable {
   public io.vertx.core.Future<Void> housekeeping() {
     long now = System.currentTimeMillis();
     long historyCutoff = now - TimeUnit.DAYS.toMillis(config.audit().retentionDays());
-    io.vertx.core.Future<Void> recordings = vertx.executeBlocking(() -> recorder.purge(config.recording().retentionDays()),
+    io.vertx.core.Future<Void> oldRecordings = vertx.executeBlocking(() -> recorder.purge(config.recording().retentionDays()),
         false).onSuccess(n -> {
           if (n > 0) {
             log.info("purged {} recordings older than {} days", n, config.recording().retentionDays());
@@ -327,6 +336,8 @@ public final class Deskgate implements AutoCloseable {
       if (tokens > 0) {
         log.info("purged {} expired tokens", tokens);
       }
+      recordings.forgetBefore(c, java.time.LocalDate.now(java.time.ZoneOffset.UTC)
+          .minusDays(config.recording().retentionDays()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli());
       if (Chores.takeTurn(c, "history-purge", now, PURGE_EVERY_MS - 1000)) {
         int history = ConsoleHistory.purge(c, historyCutoff);
         if (history > 0) {
@@ -335,7 +346,7 @@ public final class Deskgate implements AutoCloseable {
       }
       return (Void) null;
     }).onFailure(e -> log.warn("purging expired tokens and history failed: {}", e.getMessage()));
-    return io.vertx.core.Future.join(recordings, store).mapEmpty();
+    return io.vertx.core.Future.join(oldRecordings, store).mapEmpty();
   }
 
   public String publicUrl() {

@@ -61,6 +61,24 @@ public final class Requests {
     }
   }
 
+  /** The {@code desktop_id} filter of a list call: null when absent; 400 when it cannot be a desktop id. */
+  public static String desktopIdParam(MultiMap query) {
+    String id = query.get("desktop_id");
+    if (id != null && !id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}")) {
+      throw ApiException.badParameter("desktop_id must be 1-255 characters: letters, digits, '-', '_' or '.'.");
+    }
+    return id;
+  }
+
+  /** The {@code user_id} filter of a list call: null when absent; 400 when it cannot be a user id. */
+  public static String userIdParam(MultiMap query) {
+    String id = query.get("user_id");
+    if (id != null && !id.matches("[A-Za-z0-9_-]{1,64}")) {
+      throw ApiException.badParameter("user_id must be 1-64 letters, digits, '-' or '_'.");
+    }
+    return id;
+  }
+
   private static String shown(String raw) {
     return raw.length() > 40 ? raw.substring(0, 40) + "..." : raw;
   }

@@ -16,6 +16,8 @@ public enum Action {
   END_CONSOLE("deskgate:consoles:end"),
   /** Deskgate's own: read the history of ended consoles ({@code GET .../console-history}). */
   CONSOLE_HISTORY("deskgate:consoles:history"),
+  /** Deskgate's own: list and read console recordings ({@code GET .../console-recordings[/{id}]}). */
+  LIST_RECORDINGS("deskgate:recordings:list"),
   /** Deskgate's own: list the region's nodes ({@code GET .../deskgate/nodes}). */
   LIST_NODES("deskgate:nodes:list"),
   /** Deskgate's own: move a desktop to another owner node ({@code PUT .../deskgate/desktops/{id}/owner}). */

@@ -6,7 +6,6 @@ import static io.deskgate.store.Sql.update;
 import io.deskgate.store.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Reading and purging {@code console_history} (written by {@link SessionLedger}). */
@@ -27,34 +26,15 @@ public final class ConsoleHistory {
 
   /** The project's ended consoles that match, newest first, {@code limit} of them from {@code offset}. */
   public static Page list(Connection c, String projectId, Filter filter, int offset, int limit) throws SQLException {
-    StringBuilder where = new StringBuilder("WHERE project_id = ?");
-    List<Object> args = new ArrayList<>(List.of(projectId));
-    if (filter.desktopId() != null) {
-      where.append(" AND desktop_id = ?");
-      args.add(filter.desktopId());
-    }
-    if (filter.userId() != null) {
-      where.append(" AND user_id = ?");
-      args.add(filter.userId());
-    }
-    if (filter.since() != null) {
-      where.append(" AND closed_at >= ?");
-      args.add(filter.since());
-    }
-    if (filter.until() != null) {
-      where.append(" AND closed_at < ?");
-      args.add(filter.until());
-    }
-    long total = one(c, "SELECT COUNT(*) FROM console_history " + where, rs -> rs.getLong(1), args.toArray()).orElse(0L);
-    List<Object> pageArgs = new ArrayList<>(args);
-    pageArgs.add(limit);
-    pageArgs.add(offset);
+    Sql.Where where = new Sql.Where("project_id", projectId).equal("desktop_id", filter.desktopId())
+        .equal("user_id", filter.userId()).atLeast("closed_at", filter.since()).below("closed_at", filter.until());
+    long total = one(c, "SELECT COUNT(*) FROM console_history " + where, rs -> rs.getLong(1), where.args()).orElse(0L);
     List<Row> rows = Sql.list(c, "SELECT session_id, desktop_id, user_id, client_address, user_agent, node_name, mode, "
             + "opened_at, closed_at, bytes_to_browser, bytes_to_desktop, close_reason, ended_by FROM console_history "
             + where + " ORDER BY closed_at DESC, session_id LIMIT ? OFFSET ?",
         rs -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getObject(10, Long.class),
-            rs.getObject(11, Long.class), rs.getString(12), rs.getString(13)), pageArgs.toArray());
+            rs.getObject(11, Long.class), rs.getString(12), rs.getString(13)), where.args(limit, offset));
     return new Page(total, rows);
   }
 

@@ -27,7 +27,6 @@ public final class ConsoleRoutes {
 
   private static final Logger audit = LoggerFactory.getLogger("deskgate.audit");
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final Pattern DESKTOP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,254}");
   private static final int MAX_LIMIT = 1000;
   private static final int DEFAULT_LIMIT = 100;
 
@@ -91,16 +90,8 @@ public final class ConsoleRoutes {
       policy.require(caller, Action.CONSOLE_HISTORY, "console history of project " + caller.projectId(), null);
       int limit = Requests.intParam(q, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
       int offset = Requests.intParam(q, "offset", 0, 0, Integer.MAX_VALUE);
-      String desktopId = q.get("desktop_id");
-      if (desktopId != null && !DESKTOP_ID.matcher(desktopId).matches()) {
-        throw ApiException.badParameter("desktop_id must be 1-255 characters: letters, digits, '-', '_' or '.'.");
-      }
-      String userId = q.get("user_id");
-      if (userId != null && !userId.matches("[A-Za-z0-9_-]{1,64}")) {
-        throw ApiException.badParameter("user_id must be 1-64 letters, digits, '-' or '_'.");
-      }
-      ConsoleHistory.Filter filter = new ConsoleHistory.Filter(desktopId, userId, Requests.timeParam(q, "since"),
-          Requests.timeParam(q, "until"));
+      ConsoleHistory.Filter filter = new ConsoleHistory.Filter(Requests.desktopIdParam(q), Requests.userIdParam(q),
+          Requests.timeParam(q, "since"), Requests.timeParam(q, "until"));
       return db.run(c -> ConsoleHistory.list(c, caller.projectId(), filter, offset, limit));
     }).onSuccess(page -> {
       JsonArray sessions = new JsonArray();

@@ -3,6 +3,7 @@ package io.deskgate.proxy;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.recording.Recorder;
+import io.deskgate.recording.RecordingCatalog;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.netty.channel.Channel;
@@ -114,6 +115,7 @@ public final class ConsoleProxy {
             attempts.refused(client);
           }
         });
+    long sessionId = sessions.newId();
     long[] mark = {System.nanoTime()};
     long requested = mark[0];
     redeemed.onSuccess(t -> step("redeem", mark))
@@ -125,7 +127,7 @@ public final class ConsoleProxy {
                     sessions.maxClipboardBytes())
                 .map(ready -> new Joined(target, socket, ready, null))))
         .onSuccess(j -> step("desktop_handshake", mark))
-        .compose(j -> record(j, context, requestId))
+        .compose(j -> record(j, context, requestId, sessionId))
         .onComplete(joined -> req.toWebSocket().onComplete(upgraded -> {
           if (upgraded.failed()) {
             log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
@@ -137,7 +139,7 @@ public final class ConsoleProxy {
           ServerWebSocket ws = upgraded.result();
           if (joined.succeeded()) {
             step("upgrade", mark);
-            sessions.start(ws, browserChannel, joined.result().socket(), joined.result().target(),
+            sessions.start(sessionId, ws, browserChannel, joined.result().socket(), joined.result().target(),
                 joined.result().desktop(), joined.result().recording(), requestId, client, agent, context, requested);
           } else {
             refuse(ws, requestId, joined.cause());
@@ -160,12 +162,15 @@ public final class ConsoleProxy {
    * A recording that cannot start refuses a {@code required} console and leaves an {@code on} one
    * unrecorded.
    */
-  private Future<Joined> record(Joined joined, Context context, String requestId) {
+  private Future<Joined> record(Joined joined, Context context, String requestId, long sessionId) {
     ConsolePolicy.Recording policy = joined.target().policy().recording();
     if (policy == ConsolePolicy.Recording.OFF) {
       return Future.succeededFuture(joined);
     }
-    return context.owner().executeBlocking(() -> recorder.open(recordKeys), false)
+    TokenLookup.Target target = joined.target();
+    RecordingCatalog.Subject subject = new RecordingCatalog.Subject(sessions.publicId(sessionId), target.projectId(),
+        target.desktopId(), target.userId());
+    return context.owner().executeBlocking(() -> recorder.open(subject, recordKeys), false)
         .map(opened -> new Joined(joined.target(), joined.socket(), joined.desktop(), opened))
         .recover(e -> {
           if (policy == ConsolePolicy.Recording.REQUIRED) {

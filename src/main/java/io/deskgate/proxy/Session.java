@@ -23,7 +23,6 @@ import io.vertx.core.net.NetSocket;
 import java.io.ByteArrayOutputStream;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +38,11 @@ import org.slf4j.LoggerFactory;
 final class Session {
 
   private static final Logger log = LoggerFactory.getLogger("deskgate.console");
-  private static final AtomicLong IDS = new AtomicLong();
   private static final long FLUSH_LIMIT_MS = 30_000;
   /** How much of the desktop's stream is framed on consoles that need no scan. */
   private static final long CHECKED_START_BYTES = 64 * 1024;
 
-  final long id = IDS.incrementAndGet();
+  final long id;
   final TokenLookup.Target target;
   private final ServerWebSocket ws;
   private final Channel browserChannel;
@@ -72,9 +70,10 @@ final class Session {
   /** Who ended the session through the API, if someone did. */
   private volatile String endedBy;
 
-  Session(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
+  Session(long id, ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
           DesktopHandshake.Ready desktop, Recorder.Opened recording, String client, String userAgent, Sessions owner,
           Context context) {
+    this.id = id;
     this.ws = ws;
     this.desktop = desktop;
     this.recording = recording;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -63,6 +64,7 @@ public final class Sessions {
   private final int maxClipboardBytes;
   private final boolean nettyPump;
   private final Map<Long, Session> live = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
   /** Desktop connections of ended sessions still passing on what the browser sent last. */
   private final Set<Channel> lingering = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -89,7 +91,12 @@ public final class Sessions {
     this.listener = listener;
   }
 
-  void start(ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
+  /** A new session's number on this node; {@link #publicId} gives the region its id. */
+  long newId() {
+    return ids.incrementAndGet();
+  }
+
+  void start(long id, ServerWebSocket ws, Channel browserChannel, NetSocket vnc, TokenLookup.Target target,
              DesktopHandshake.Ready desktop, Recorder.Opened recording, String requestId, String client,
              String userAgent, Context context, long requestedAt) {
     List<Session> others = live.values().stream().filter(s -> s.target.desktopId().equals(target.desktopId())).toList();
@@ -105,7 +112,7 @@ public final class Sessions {
     if (target.policy().viewers() == ConsolePolicy.Viewers.TAKEOVER) {
       others.forEach(s -> s.end(CloseReason.TAKEN_OVER));
     }
-    Session session = new Session(ws, browserChannel, vnc, target, desktop, recording, client, userAgent, this,
+    Session session = new Session(id, ws, browserChannel, vnc, target, desktop, recording, client, userAgent, this,
         context);
     live.put(session.id, session);
     metrics.sessionOpened();

@@ -88,7 +88,7 @@ public final class ConsoleRecording {
     if (!writing.failed()) {
       mark("{\"ended\":\"" + reason + "\"}");
     }
-    writing.finish(segment, used);
+    writing.finish(segment, used, reason);
     segment = null;
   }
 

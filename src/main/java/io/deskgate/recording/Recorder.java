@@ -40,8 +40,8 @@ public final class Recorder implements AutoCloseable {
     /** A segment to write; never blocks. */
     void segment(byte[] bytes, int length);
 
-    /** The last segment: written, then the file is closed. */
-    void finish(byte[] bytes, int length);
+    /** The last segment: written, then the file is closed; {@code reason}: why the console ended. */
+    void finish(byte[] bytes, int length, String reason);
 
     /** Whether the recording stopped because it could not be written. */
     boolean failed();
@@ -63,10 +63,12 @@ public final class Recorder implements AutoCloseable {
 
   private final Path dir;
   private final SecretBox secrets;
+  private final RecordingCatalog catalog;
   private final Stats stats;
   private final ExecutorService writers;
 
-  public Recorder(Path dir, SecretBox secrets, int writerThreads, Stats stats) {
+  public Recorder(Path dir, SecretBox secrets, RecordingCatalog catalog, int writerThreads, Stats stats) {
+    this.catalog = catalog;
     this.dir = dir;
     this.secrets = secrets;
     this.stats = stats;
@@ -82,24 +84,33 @@ public final class Recorder implements AutoCloseable {
   public record Opened(String id, ConsoleRecording recording) {}
 
   /**
-   * Blocks (file I/O: call it off the event loop): creates a recording's file, {@code <day>/<id>.dgrec}
-   * under {@code recording.dir}, with its header. Key events keep which key only with {@code keys}.
+   * Blocks (file I/O and the store: call it off the event loop): creates a recording's file,
+   * {@code <day>/<id>.dgrec} under {@code recording.dir}, with its header, and its row in the catalog.
+   * Key events keep which key only with {@code keys}.
    */
-  public Opened open(boolean keys) throws IOException {
+  public Opened open(RecordingCatalog.Subject subject, boolean keys) throws IOException {
     String id = UUID.randomUUID().toString();
-    Path file = dir.resolve(LocalDate.now(ZoneOffset.UTC).toString()).resolve(id + ".dgrec");
+    String location = LocalDate.now(ZoneOffset.UTC) + "/" + id + ".dgrec";
     RecordingFile.Writer writer;
     try {
-      writer = new RecordingFile.Writer(file, secrets, id);
+      writer = new RecordingFile.Writer(dir.resolve(location), secrets, id);
     } catch (IOException | RuntimeException e) {
       stats.failed("cannot_start");
       throw e;
+    }
+    try {
+      catalog.opened(id, subject, location, keys);
+    } catch (RuntimeException e) {
+      stats.failed("cannot_start");
+      writer.close();
+      Files.deleteIfExists(dir.resolve(location));
+      throw new IOException("the recording cannot be listed in the store: " + e.getMessage(), e);
     }
     stats.started();
     return new Opened(id, new ConsoleRecording(new FileWriting(id, writer), keys));
   }
 
-  private record Segment(byte[] bytes, int length, boolean last) {}
+  private record Segment(byte[] bytes, int length, boolean last, String reason) {}
 
   /** One recording's queue of segments and its file, written by one writer thread at a time. */
   private final class FileWriting implements Writing {
@@ -139,13 +150,13 @@ public final class Recorder implements AutoCloseable {
         fail("queue_full", "its writer fell " + PENDING_SEGMENTS_LIMIT + " segments behind");
         return;
       }
-      queue.add(new Segment(bytes, length, false));
+      queue.add(new Segment(bytes, length, false, null));
       drain();
     }
 
     @Override
-    public void finish(byte[] bytes, int length) {
-      queue.add(new Segment(bytes == null ? new byte[0] : bytes, bytes == null ? 0 : length, true));
+    public void finish(byte[] bytes, int length, String reason) {
+      queue.add(new Segment(bytes == null ? new byte[0] : bytes, bytes == null ? 0 : length, true, reason));
       drain();
     }
 
@@ -223,6 +234,11 @@ public final class Recorder implements AutoCloseable {
           log.warn("recording {}: closing its file: {}", id, e.getMessage());
         }
         stats.ended();
+        try {
+          catalog.ended(id, !failed, file.size(), last.reason());
+        } catch (RuntimeException e) {
+          log.warn("recording {}: its end cannot be recorded in the store: {}", id, e.getMessage());
+        }
       }
     }
 

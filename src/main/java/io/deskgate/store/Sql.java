@@ -43,6 +43,49 @@ public final class Sql {
     }
   }
 
+  /** A WHERE clause of conditions joined by AND, the optional ones left out when their value is null. */
+  public static final class Where {
+    private final StringBuilder sql = new StringBuilder("WHERE ");
+    private final List<Object> args = new ArrayList<>();
+
+    public Where(String column, Object value) {
+      sql.append(column).append(" = ?");
+      args.add(value);
+    }
+
+    private Where and(String column, String op, Object value) {
+      if (value != null) {
+        sql.append(" AND ").append(column).append(op).append('?');
+        args.add(value);
+      }
+      return this;
+    }
+
+    public Where equal(String column, Object value) {
+      return and(column, " = ", value);
+    }
+
+    public Where atLeast(String column, Object value) {
+      return and(column, " >= ", value);
+    }
+
+    public Where below(String column, Object value) {
+      return and(column, " < ", value);
+    }
+
+    @Override
+    public String toString() {
+      return sql.toString();
+    }
+
+    /** Its arguments, then {@code more} (for what follows the clause, such as LIMIT and OFFSET). */
+    public Object[] args(Object... more) {
+      List<Object> all = new ArrayList<>(args);
+      all.addAll(List.of(more));
+      return all.toArray();
+    }
+  }
+
   /** {@code ?, ?, ?}: the placeholders of an {@code IN (...)} list of {@code n} values. */
   public static String placeholders(int n) {
     return String.join(", ", Collections.nCopies(n, "?"));

@@ -94,6 +94,24 @@ class RecordedConsoleTest {
         .payload()).containsExactly(0, 17, 0, 23, 1);
     assertThat(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1)).doesNotContain("dev-01")
         .doesNotContain(desktopId);
+
+    JsonObject listed = Workspace.until(() -> new JsonObject(admin.get("/console-recordings?desktop_id=" + desktopId)
+        .body()), l -> l.getLong("total_count") == 1 && "complete".equals(l.getJsonArray("recordings")
+        .getJsonObject(0).getString("status")), WAIT, "the recording listed complete")
+        .getJsonArray("recordings").getJsonObject(0);
+    assertThat(listed.getString("recording_id")).isEqualTo(metadata.getString("recording_id"))
+        .isEqualTo(contents.id());
+    assertThat(listed.getString("session_id")).isEqualTo(row.getString("session_id"));
+    assertThat(listed.getString("user_id")).isEqualTo(row.getString("user_id"));
+    assertThat(listed.getLong("size_bytes")).isEqualTo(Files.size(file));
+    assertThat(listed.getBoolean("keys_recorded")).isFalse();
+    assertThat(listed.getString("close_reason")).isEqualTo("browser_closed");
+    var one = admin.get("/console-recordings/" + listed.getString("recording_id"));
+    assertThat(new JsonObject(one.body()).getJsonObject("recording")).isEqualTo(listed);
+    assertThat(admin.get("/console-recordings/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
+    assertThat(admin.get("/console-recordings?until=2000-01-01T00:00:00Z").body()).contains("\"total_count\":0");
+    String bob = recording.token("bob", "bob-pass-1", PROJECT);
+    assertThat(recording.get("/v2/" + PROJECT + "/console-recordings", "X-Auth-Token", bob).statusCode()).isEqualTo(403);
   }
 
   @Test

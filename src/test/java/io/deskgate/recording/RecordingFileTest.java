@@ -3,6 +3,8 @@ package io.deskgate.recording;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deskgate.config.Config;
+import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayInputStream;
@@ -33,8 +35,10 @@ class RecordingFileTest {
   private Path record(boolean keys, int desktopBytes) throws IOException {
     List<String> failures = new ArrayList<>();
     AtomicLong written = new AtomicLong();
-    try (Recorder recorder = new Recorder(dir, SECRETS, 1, stats(written))) {
-      Recorder.Opened opened = recorder.open(keys);
+    try (Database db = Database.open(new Config.Store("jdbc:h2:mem:recordings-" + java.util.UUID.randomUUID(), null,
+             null, 2, 5000, 100));
+         Recorder recorder = new Recorder(dir, SECRETS, new RecordingCatalog(db, "node-t"), 1, stats(written))) {
+      Recorder.Opened opened = recorder.open(new RecordingCatalog.Subject("node-t:1:1", "p", "d", "u"), keys);
       ConsoleRecording r = opened.recording();
       r.onFailure(failures::add);
       r.metadata("{\"computer_name\":\"secret-desk\"}");
