@@ -133,6 +133,9 @@ public final class ConsoleProxy {
             log.info("console req={} WebSocket upgrade failed: {}", requestId, upgraded.cause().getMessage());
             if (joined.succeeded()) {
               joined.result().socket().close();
+              if (joined.result().recording() != null) {
+                joined.result().recording().recording().end(CloseReason.BROWSER_CLOSED.label());
+              }
             }
             return;
           }

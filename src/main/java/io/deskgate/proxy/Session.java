@@ -102,15 +102,15 @@ final class Session {
         end(CloseReason.BROWSER_RFB_ERROR);
       }
     });
+    if (recording != null) {
+      startRecording(requestId);
+    }
     desktop.earlyFailure().onSuccess(why -> {
       log.info("console s={} desktop sent what is not RFB before the browser was ready: {}", id, why);
       end(CloseReason.DESKTOP_PROTOCOL_ERROR);
     });
     if (ended) {
       return;
-    }
-    if (recording != null) {
-      startRecording(requestId);
     }
     ws.handler(this::browserHandshake);
     ws.write(Buffer.buffer(ServerHandshake.GREETING));
