@@ -2,6 +2,7 @@ package io.deskgate;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
+import io.deskgate.admin.AdminPage;
 import io.deskgate.api.ApiErrorHandler;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
@@ -297,6 +298,7 @@ public final class Deskgate implements AutoCloseable {
     new ConsoleRoutes(db, access, policy, events).mount(router);
     new NodesRoute(db, access, policy).mount(router);
     new RecordingRoutes(db, access, policy).mount(router);
+    new AdminPage().mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
         config.console().recordingKeys());

@@ -41,13 +41,6 @@ public final class BrowserCheck implements AutoCloseable {
    */
   public static BrowserCheck open(String url, Path screenshot, String until, String then, String text,
                                   String... extra) {
-    if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
-      throw new IllegalStateException("playwright-core is not installed in " + SCRIPT_DIR
-          + "; run the tests through ./run-tests or mvn verify (it runs npm ci there)");
-    }
-    if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
-      throw new IllegalStateException("/usr/bin/chromium is missing; ./run-tests installs it (apt-get install chromium)");
-    }
     List<String> command = new ArrayList<>(List.of("node", "console-check.mjs", url, screenshot.toAbsolutePath().toString(),
         "--until", until, "--timeout-ms", "30000"));
     if (then != null) {
@@ -57,6 +50,24 @@ public final class BrowserCheck implements AutoCloseable {
       command.addAll(List.of("--type", text));
     }
     command.addAll(List.of(extra));
+    return start(command);
+  }
+
+  /** Runs another script of src/test/browser ({@code admin-check.mjs}) with {@code args}; {@link #next} reads its lines. */
+  public static BrowserCheck script(String script, String... args) {
+    List<String> command = new ArrayList<>(List.of("node", script));
+    command.addAll(List.of(args));
+    return start(command);
+  }
+
+  private static BrowserCheck start(List<String> command) {
+    if (!Files.isDirectory(SCRIPT_DIR.resolve("node_modules/playwright-core"))) {
+      throw new IllegalStateException("playwright-core is not installed in " + SCRIPT_DIR
+          + "; run the tests through ./run-tests or mvn verify (it runs npm ci there)");
+    }
+    if (!Files.isExecutable(Path.of("/usr/bin/chromium"))) {
+      throw new IllegalStateException("/usr/bin/chromium is missing; ./run-tests installs it (apt-get install chromium)");
+    }
     try {
       return new BrowserCheck(new ProcessBuilder(command).directory(SCRIPT_DIR.toFile())
           .redirectError(ProcessBuilder.Redirect.INHERIT).start());

@@ -1,0 +1,2 @@
+/** The operator's web page ({@code /admin/}), served from the jar; all it does goes through the API. */
+package io.deskgate.admin;
