@@ -257,13 +257,13 @@ public final class Deskgate implements AutoCloseable {
         .invalidRequestHandler(front::invalidRequest)
         .connectionHandler(connection -> ConnectionGuard.install(connection, options, http.headerTimeoutSeconds(),
             config.console().maxMessageBytes())));
+    String scheme = http.tls().enabled() ? "https://" : "http://";
     publicUrl = http.publicUrl() != null ? stripSlash(http.publicUrl())
-        : (http.tls().enabled() ? "https://" : "http://")
+        : scheme
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
     String ownHost = http.host().equals("0.0.0.0") || http.host().equals("::") ? hostName() : http.host();
-    registry = new NodeRegistry(vertx, db, nodeId, (http.tls().enabled() ? "https://" : "http://") + ownHost + ":"
-        + servers.port(), config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
+    registry = new NodeRegistry(vertx, db, nodeId, scheme + ownHost + ":" + servers.port(), config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> housekeeping());
     log.info("Deskgate listening on {}:{} with {} event loops on {}{}, public URL {}, store {}", http.host(),
         servers.port(), servers.count(), transportName,
@@ -338,8 +338,6 @@ public final class Deskgate implements AutoCloseable {
       if (tokens > 0) {
         log.info("purged {} expired tokens", tokens);
       }
-      recordings.forgetBefore(c, java.time.LocalDate.now(java.time.ZoneOffset.UTC)
-          .minusDays(config.recording().retentionDays()).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli());
       if (Chores.takeTurn(c, "history-purge", now, PURGE_EVERY_MS - 1000)) {
         int history = ConsoleHistory.purge(c, historyCutoff);
         if (history > 0) {

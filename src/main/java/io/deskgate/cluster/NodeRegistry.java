@@ -84,7 +84,7 @@ public final class NodeRegistry {
       boolean revived = beat(c, now);
       int lost = update(c, "UPDATE nodes SET status = ? WHERE status = ? AND heartbeat_at < ? AND name <> ?",
           LOST, UP, now - timeoutMs, name);
-      int moved = SessionLedger.moveLostSessions(c);
+      int moved = lost > 0 ? SessionLedger.moveLostSessions(c) : 0;
       if (lost > 0) {
         log.warn("{} node(s) marked lost: no heartbeat for {} s; {} of their consoles moved to the history", lost,
             timeoutMs / 1000, moved);

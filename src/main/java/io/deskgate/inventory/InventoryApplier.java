@@ -232,8 +232,7 @@ public final class InventoryApplier {
           throw new ConfigException(at + ": node must be a node.name (1-64 letters, digits, '.', '_' or '-')");
         }
         // pinned, else whoever owns it already, else the first node to apply the inventory: this one
-        String owner = spec.node() != null ? spec.node()
-            : existing.map(d -> d.source().ownerNode()).orElse(null) != null ? existing.get().source().ownerNode() : node;
+        String owner = spec.node() != null ? spec.node() : existing.map(d -> d.source().ownerNode()).orElse(node);
         source = new Desktop.Source(XvncProvider.NAME, spec.product(), spec.id(), owner, null);
       }
       case LibvirtProvider.NAME -> {

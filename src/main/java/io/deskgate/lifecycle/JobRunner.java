@@ -93,10 +93,10 @@ final class JobRunner {
     }
   }
 
-  /** Tells the nodes that tasks wait for them ({@code null} in {@code runOn}: for any node). */
-  void announce(Collection<String> runOn) {
+  /** Tells the nodes that these tasks wait for them (for any node when a task names none). */
+  void announce(Collection<Jobs.NewTask> tasks) {
     Set<String> targets = new HashSet<>();
-    runOn.forEach(n -> targets.add(n == null ? ANY_NODE : n));
+    tasks.forEach(t -> targets.add(t.runOn() == null ? ANY_NODE : t.runOn()));
     targets.forEach(target -> events.publish(ClusterEvents.Kind.JOB_READY, target));
   }
 

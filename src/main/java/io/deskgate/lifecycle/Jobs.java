@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Workspace jobs in the store: one per create, delete or power action, with one task per desktop.
@@ -164,9 +165,8 @@ public final class Jobs {
 
   /** Fails the tasks this node was running when it stopped; returns their desktops. */
   public List<String> failInterrupted(Connection c, String node) throws SQLException {
-    List<Abandoned> failed = fail(c, "SELECT job_id, seq, desktop_id FROM job_tasks WHERE status = ? AND claimed_by = ? "
-        + "FOR UPDATE", "interrupted: Deskgate restarted while the job ran", RUNNING, node);
-    return failed.stream().map(Abandoned::desktopId).toList();
+    return fail(c, RUNNING, "t.claimed_by = ?", n -> "interrupted: Deskgate restarted while the job ran", node)
+        .stream().map(Abandoned::desktopId).toList();
   }
 
   /**
@@ -174,40 +174,38 @@ public final class Jobs {
    * {@code timeoutMs}; and running on a node now lost. Returns them with their desktops.
    */
   public List<Abandoned> failOrphaned(Connection c, long now, long timeoutMs) throws SQLException {
-    List<Abandoned> failed = new ArrayList<>();
     String up = "EXISTS (SELECT 1 FROM nodes n WHERE n.name = t.run_on AND n.status = '" + NodeRegistry.UP + "')";
     String lost = "EXISTS (SELECT 1 FROM nodes n WHERE n.name = t.%s AND n.status = '" + NodeRegistry.LOST + "')";
-    List<String[]> waiting = Sql.list(c, "SELECT job_id, seq, run_on FROM job_tasks t WHERE t.status = ? "
-            + "AND t.run_on IS NOT NULL AND (" + lost.formatted("run_on") + " OR (t.created_at < ? AND NOT " + up + "))",
-        rs -> new String[] {rs.getString(1), String.valueOf(rs.getInt(2)), rs.getString(3)}, WAITING, now - timeoutMs);
-    for (String[] w : waiting) {
-      failed.addAll(fail(c, "SELECT job_id, seq, desktop_id FROM job_tasks WHERE job_id = ? AND seq = ? AND status = ? "
-              + "FOR UPDATE SKIP LOCKED", "the desktop's owner node " + w[2] + " has sent no heartbeat for "
-              + timeoutMs / 1000 + " s; start it again, or move the desktop to another node",
-          w[0], Integer.parseInt(w[1]), WAITING));
-    }
-    List<String[]> running = Sql.list(c, "SELECT job_id, seq, claimed_by FROM job_tasks t WHERE t.status = ? AND "
-        + lost.formatted("claimed_by"), rs -> new String[] {rs.getString(1), String.valueOf(rs.getInt(2)),
-        rs.getString(3)}, RUNNING);
-    for (String[] r : running) {
-      failed.addAll(fail(c, "SELECT job_id, seq, desktop_id FROM job_tasks WHERE job_id = ? AND seq = ? AND status = ? "
-              + "FOR UPDATE SKIP LOCKED", "interrupted: node " + r[2] + " stopped sending heartbeats while it ran",
-          r[0], Integer.parseInt(r[1]), RUNNING));
-    }
+    List<Abandoned> failed = new ArrayList<>(fail(c, WAITING, "t.run_on IS NOT NULL AND (" + lost.formatted("run_on")
+            + " OR (t.created_at < ? AND NOT " + up + "))", owner -> "the desktop's owner node " + owner
+            + " has sent no heartbeat for " + timeoutMs / 1000 + " s; start it again, or move the desktop to another node",
+        now - timeoutMs));
+    failed.addAll(fail(c, RUNNING, lost.formatted("claimed_by"),
+        runner -> "interrupted: node " + runner + " stopped sending heartbeats while it ran"));
     return failed;
   }
 
-  /** Fails the tasks the query selects (job_id, seq, desktop_id) with the reason, ending their jobs when done. */
-  private List<Abandoned> fail(Connection c, String select, String reason, Object... args) throws SQLException {
-    record Picked(String jobId, int seq, String desktopId) {}
-    List<Picked> picked = Sql.list(c, select, rs -> new Picked(rs.getString(1), rs.getInt(2), rs.getString(3)), args);
+  /**
+   * Fails the tasks in {@code status} that {@code where} picks (rows another transaction holds are left
+   * for later), each with the reason for the node it waits for or runs on, ending their jobs when done.
+   */
+  private List<Abandoned> fail(Connection c, String status, String where, Function<String, String> reasonFor,
+                               Object... args) throws SQLException {
+    record Picked(String jobId, int seq, String desktopId, String node) {}
+    Object[] all = new Object[args.length + 1];
+    all[0] = status;
+    System.arraycopy(args, 0, all, 1, args.length);
+    List<Picked> picked = Sql.list(c, "SELECT job_id, seq, desktop_id, " + (RUNNING.equals(status) ? "claimed_by"
+            : "run_on") + " FROM job_tasks t WHERE t.status = ? AND " + where + " FOR UPDATE SKIP LOCKED",
+        rs -> new Picked(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)), all);
     List<Abandoned> failed = new ArrayList<>();
     for (Picked p : picked) {
+      String reason = reasonFor.apply(p.node());
       lockJob(c, p.jobId());
       update(c, "UPDATE job_tasks SET status = ?, fail_reason = ? WHERE job_id = ? AND seq = ?", FAILED, reason,
           p.jobId(), p.seq());
       finishIfDone(c, p.jobId());
-      failed.add(new Abandoned(p.desktopId(), reason, RUNNING.equals(args[args.length - 1])));
+      failed.add(new Abandoned(p.desktopId(), reason, RUNNING.equals(status)));
     }
     return failed;
   }

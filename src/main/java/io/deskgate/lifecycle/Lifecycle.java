@@ -137,7 +137,7 @@ public final class Lifecycle {
           needsLibvirt));
     }
     return db.transaction(c -> jobs.create(c, projectId, "createDesktop", tasks, node, taskLimit).jobId())
-        .onSuccess(jobId -> runner.announce(tasks.stream().map(Jobs.NewTask::runOn).toList()));
+        .onSuccess(jobId -> runner.announce(tasks));
   }
 
   public Future<ActionResult> act(String projectId, Operation op, boolean hard, List<String> desktopIds) {
@@ -175,7 +175,7 @@ public final class Lifecycle {
         if (op != Operation.START) {
           result.accepted().forEach(t -> events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, t.desktopId()));
         }
-        runner.announce(result.accepted().stream().map(Jobs.NewTask::runOn).toList());
+        runner.announce(result.accepted());
       }
       return new ActionResult(result.jobId(), result.failed());
     });
@@ -198,7 +198,7 @@ public final class Lifecycle {
       return new Marked(job.jobId(), new JsonArray(), task);
     }).map(marked -> {
       events.publish(ClusterEvents.Kind.CLOSE_DESKTOP, desktopId);
-      runner.announce(marked.accepted().stream().map(Jobs.NewTask::runOn).toList());
+      runner.announce(marked.accepted());
       return marked.jobId();
     });
   }

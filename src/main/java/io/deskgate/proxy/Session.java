@@ -60,6 +60,8 @@ final class Session {
   private long handshakeTimer = -1;
   private long requestedAt;
   private final DesktopHandshake.Ready desktop;
+  /** The ServerInit the browser is sent: the desktop's, under the desktop's name. */
+  private final byte[] serverInit;
   /** The console's recording, null when it is not recorded. */
   private final Recorder.Opened recording;
   private ServerHandshake browserHandshake;
@@ -77,7 +79,8 @@ final class Session {
     this.ws = ws;
     this.desktop = desktop;
     this.recording = recording;
-    this.browserHandshake = new ServerHandshake(desktop.init().encode(target.computerName()));
+    this.serverInit = desktop.init().encode(target.computerName());
+    this.browserHandshake = new ServerHandshake(serverInit);
     this.browserMessages = desktop.browser();
     this.client = client;
     this.userAgent = userAgent;
@@ -140,7 +143,7 @@ final class Session {
         .put("desktop_id", target.desktopId()).put("computer_name", target.computerName())
         .put("user_id", target.userId()).put("client_address", client).put("user_agent", userAgent)
         .put("mode", target.policy().mode()).put("opened_at", openedAtMillis)
-        .put("server_init", Base64.getEncoder().encodeToString(desktop.init().encode(target.computerName())))
+        .put("server_init", Base64.getEncoder().encodeToString(serverInit))
         .encode());
     browserMessages.input(new ClientMessages.Input() {
       @Override

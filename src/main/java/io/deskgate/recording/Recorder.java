@@ -249,14 +249,20 @@ public final class Recorder implements AutoCloseable {
   }
 
   /**
-   * Blocks (file I/O): deletes the day directories of recordings older than {@code retentionDays};
-   * returns how many recordings went with them.
+   * Blocks (file I/O and the store): deletes the day directories of recordings older than
+   * {@code retentionDays}, and their rows; returns how many recordings went.
    */
   public int purge(int retentionDays) throws IOException {
+    LocalDate oldestKept = LocalDate.now(ZoneOffset.UTC).minusDays(retentionDays);
+    int removed = purgeFilesBefore(oldestKept);
+    catalog.forgetBefore(oldestKept.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
+    return removed;
+  }
+
+  private int purgeFilesBefore(LocalDate oldestKept) throws IOException {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    LocalDate oldestKept = LocalDate.now(ZoneOffset.UTC).minusDays(retentionDays);
     int removed = 0;
     try (Stream<Path> days = Files.list(dir)) {
       for (Path day : days.filter(Files::isDirectory).toList()) {

@@ -63,8 +63,8 @@ public final class RecordingCatalog {
   }
 
   /** Forgets this node's recordings started before {@code cutoff} (their files were purged). */
-  public int forgetBefore(Connection c, long cutoff) throws SQLException {
-    return update(c, "DELETE FROM console_recordings WHERE node_name = ? AND started_at < ?", node, cutoff);
+  void forgetBefore(long cutoff) {
+    db.runNow(c -> update(c, "DELETE FROM console_recordings WHERE node_name = ? AND started_at < ?", node, cutoff));
   }
 
   /** The project's recordings that match, newest first. */
