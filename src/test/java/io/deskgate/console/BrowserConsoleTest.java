@@ -4,12 +4,17 @@ import static io.deskgate.testing.TestNode.BOB_DESKTOP;
 import static io.deskgate.testing.TestNode.DESKTOP;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deskgate.desktop.Desktop;
 import io.deskgate.provider.XvncDesktop;
+import io.deskgate.rfb.SecurityMode;
+import io.deskgate.rfb.TlsSettings;
 import io.deskgate.testing.BrowserCheck;
 import io.deskgate.testing.TestNode;
+import io.deskgate.testing.Workspace;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,5 +123,53 @@ class BrowserConsoleTest {
     } finally {
       doomed.close();
     }
+  }
+
+  @Test
+  void withTakeoverTheSecondBrowserEndsTheFirstWhichSaysSo() {
+    node.addDesktop("takeover", viewers("takeover"));
+    try (BrowserCheck first = BrowserCheck.open(node.consoleUrl("takeover"), SHOTS.resolve("taken-over.png"),
+        "connected", "disconnected")) {
+      assertThat(first.next().getString("state")).isEqualTo("connected");
+      try (BrowserCheck second = BrowserCheck.open(node.consoleUrl("takeover"), SHOTS.resolve("took-over.png"),
+          "connected", null)) {
+        JsonObject taker = second.next();
+        assertThat(taker.getString("state")).as(taker.encodePrettily()).isEqualTo("connected");
+        JsonObject taken = first.next();
+        assertThat(taken.getString("message")).as(taken.encodePrettily()).isEqualTo("takenOver");
+        assertThat(taken.getString("status")).isEqualTo("Another console took over this desktop.");
+      }
+    }
+  }
+
+  @Test
+  void withExclusiveTheSecondBrowserIsToldTheDesktopIsBusyWhileTheFirstStays() {
+    node.addDesktop("exclusive", viewers("exclusive"));
+    try (BrowserCheck first = BrowserCheck.open(node.consoleUrl("exclusive"), SHOTS.resolve("exclusive-first.png"),
+        "connected", "disconnected")) {
+      assertThat(first.next().getString("state")).isEqualTo("connected");
+      try (BrowserCheck second = BrowserCheck.open(node.consoleUrl("exclusive"), SHOTS.resolve("exclusive-busy.png"),
+          "failed", null)) {
+        JsonObject refused = second.next();
+        assertThat(refused.getString("message")).as(refused.encodePrettily()).isEqualTo("busy");
+        assertThat(refused.getString("status")).isEqualTo("Another console is open on this desktop.");
+      }
+      String admin = node.token("alice", "alice-pass-1", TestNode.PROJECT);
+      String sessionId = Workspace.until(
+          () -> new JsonObject(node.get("/v2/" + TestNode.PROJECT + "/console-sessions", "X-Auth-Token", admin).body())
+              .getJsonArray("sessions").stream().map(JsonObject.class::cast)
+              .filter(s -> s.getString("desktop_id").equals("exclusive")).map(s -> s.getString("session_id"))
+              .findFirst().orElse(null),
+          id -> id != null, Duration.ofSeconds(10), "the first console, still live");
+      assertThat(node.send(node.request("/v2/" + TestNode.PROJECT + "/console-sessions/" + sessionId)
+          .header("X-Auth-Token", admin).DELETE()).statusCode()).isEqualTo(204);
+      JsonObject ended = first.next();
+      assertThat(ended.getString("message")).as(ended.encodePrettily()).isEqualTo("endedByAdmin");
+    }
+  }
+
+  static Desktop.ConsoleEndpoint viewers(String policy) {
+    return new Desktop.ConsoleEndpoint("127.0.0.1", open.port(), null, SecurityMode.AUTO, null, TlsSettings.DEFAULT,
+        null, policy);
   }
 }
