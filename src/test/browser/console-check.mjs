@@ -2,7 +2,7 @@
 // and reports what a user would see, one JSON line per state the page reaches:
 //   node console-check.mjs <url> <screenshot.png> [--until STATE] [--then STATE] [--type TEXT] [--timeout-ms N]
 //        [--serve DIR] [--stock] [--secret TEXT] [--paste TEXT] [--watch-ms N] [--clipboard-ms N]
-//        [--header NAME:VALUE]
+//        [--header NAME:VALUE] [--settle]
 // STATE is the page's data-rfb-state (connecting, connected, failed, disconnected).
 // The first line comes when --until is reached (default: connected), the second when --then is.
 // --type clicks the screen once connected, types TEXT and Enter, and reports whether the screen changed.
@@ -15,6 +15,7 @@
 // --watch-ms N, after typing, reports a further line once the screen changes (or N ms pass).
 // --header NAME:VALUE adds that header to every request of the page, the console WebSocket's included
 //   (as a proxy in front would add X-Forwarded-For).
+// --settle then reports a further line once the screen has been at rest for 1.5 s (its final frame).
 // --clipboard-ms N then reports a further line once the page has the desktop's clipboard ("clipboard"),
 //   or N ms pass.
 import { chromium } from 'playwright-core';
@@ -22,6 +23,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { installCanvasProbe } from './canvas-probe.mjs';
 
 const args = process.argv.slice(2);
 const [url, png] = args;
@@ -37,6 +39,7 @@ const pasted = opt('--paste', null);
 const watchMs = Number(opt('--watch-ms', '0'));
 const clipboardMs = Number(opt('--clipboard-ms', '0'));
 const header = opt('--header', null);
+const settle = args.includes('--settle');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
                 '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
@@ -57,29 +60,24 @@ function serve(dir) {
 
 function probe() {
   const html = document.documentElement;
-  let best = null;
-  for (const c of document.querySelectorAll('canvas')) if (!best || c.width * c.height > best.width * best.height) best = c;
-  let canvas = null;
-  if (best && best.width > 0 && best.height > 0) {
-    const d = best.getContext('2d').getImageData(0, 0, best.width, best.height).data;
-    const counts = new Map();
-    let s = 0, s2 = 0, n = 0, hash = 0;
-    for (let i = 0; i < d.length; i += 4) {
-      const key = (d[i] << 16) | (d[i + 1] << 8) | d[i + 2];
-      if (counts.size < 65536 || counts.has(key)) counts.set(key, (counts.get(key) || 0) + 1);
-      const l = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-      s += l; s2 += l * l; n++;
-      hash = (hash * 31 + key) | 0;
-    }
-    const dominant = Math.max(...counts.values());
-    const mean = s / n;
-    canvas = { width: best.width, height: best.height, distinctColors: counts.size,
-               dominantFraction: dominant / n, lumaStddev: Math.sqrt(Math.max(0, s2 / n - mean * mean)), hash };
-  }
+  const canvas = window.deskgateCanvasProbe();
   const status = (document.getElementById('status') || {}).textContent || null;
   return { state: html.dataset.rfbState || (status && status.startsWith('Connected') ? 'connected' : null),
            message: html.dataset.message || null, status, clipboard: html.dataset.clipboard || null,
            href: location.href, lang: html.lang, canvas };
+}
+
+// The page once its screen has not changed for quietMs (at most 10 s more).
+async function atRest(page, seen, quietMs) {
+  const settleBy = Date.now() + 10000;
+  let stableSince = Date.now();
+  while (Date.now() < settleBy && Date.now() - stableSince < quietMs) {
+    await new Promise(r => setTimeout(r, 200));
+    const now = await page.evaluate(probe);
+    if (!now.canvas || !seen.canvas || now.canvas.hash !== seen.canvas.hash) stableSince = Date.now();
+    seen = now;
+  }
+  return seen;
 }
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskgate-chromium-'));
@@ -98,6 +96,7 @@ try {
     await context.setExtraHTTPHeaders({ [header.slice(0, colon)]: header.slice(colon + 1).trim() });
   }
   const page = context.pages()[0] || await context.newPage();
+  await installCanvasProbe(page);
   let target = url;
   let server = null;
   if (serveDir) {
@@ -137,14 +136,7 @@ try {
     let screenChangedByTyping = null;
     if (typed && wanted === 'connected' && seen.state === 'connected') {
       // the first update may still be landing rect by rect: take "before" from a screen at rest
-      const settleBy = Date.now() + 10000;
-      let stableSince = Date.now();
-      while (Date.now() < settleBy && Date.now() - stableSince < 1000) {
-        await new Promise(r => setTimeout(r, 200));
-        const now = await page.evaluate(probe);
-        if (!now.canvas || now.canvas.hash !== seen.canvas.hash) stableSince = Date.now();
-        seen = now;
-      }
+      seen = await atRest(page, seen, 1000);
       const box = await page.locator('#screen canvas').boundingBox();
       await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
       await page.keyboard.type(typed, { delay: 20 });
@@ -175,6 +167,10 @@ try {
         seen = await page.evaluate(probe);
       } while (seen.canvas.hash === before && Date.now() < until);
       console.log(JSON.stringify({ wanted: 'watch', screenChangedLater: seen.canvas.hash !== before, ...seen }));
+    }
+    if (settle && wanted === 'connected' && seen.state === 'connected') {
+      seen = await atRest(page, seen, 1500);
+      console.log(JSON.stringify({ wanted: 'settled', ...seen }));
     }
     if (clipboardMs && wanted === 'connected' && seen.state === 'connected') {
       const until = Date.now() + clipboardMs;

@@ -41,7 +41,11 @@ import io.deskgate.lifecycle.Watcher;
 import io.deskgate.provider.Providers;
 import io.deskgate.recording.Recorder;
 import io.deskgate.recording.RecordingCatalog;
+import io.deskgate.recording.LocalStorage;
 import io.deskgate.recording.RecordingRoutes;
+import io.deskgate.recording.RecordingStorage;
+import io.deskgate.recording.ReplayLinks;
+import io.deskgate.recording.Replays;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleProxy;
@@ -92,6 +96,8 @@ public final class Deskgate implements AutoCloseable {
   private final Metrics metrics = new Metrics();
   private final ClientAddresses clients;
   private final Recorder recorder;
+  private final RecordingStorage recordingStorage;
+  private final WorkerPool recordingReaders;
   private final RecordingCatalog recordings;
   private final DesktopStore desktops = new DesktopStore();
   private final ConsoleTokens consoleTokens;
@@ -142,8 +148,11 @@ public final class Deskgate implements AutoCloseable {
         config.console().tokenTtlSeconds());
     this.nodeId = config.node().name() != null ? config.node().name() : hostName();
     this.recordings = new RecordingCatalog(db, nodeId);
-    this.recorder = new Recorder(Path.of(config.recording().dir()), secrets, recordings,
-        config.recording().writerThreads(), metrics.recordings());
+    this.recordingStorage = new LocalStorage(Path.of(config.recording().dir()));
+    this.recorder = new Recorder(recordingStorage, secrets, recordings, config.recording().writerThreads(),
+        metrics.recordings());
+    this.recordingReaders = new WorkerPool("recording-read", config.recording().writerThreads(), 64,
+        () -> new ApiException(503, "WKS.00000503", "Too many recordings are being read on this node; retry later."));
     this.sessions = new Sessions(vertx, metrics, nodeId, config.console().handshakeTimeoutSeconds(),
         config.console().idleTimeoutSeconds(), config.console().maxMessageBytes(), config.console().pingLimit(),
         config.console().maxClipboardBytes(), "netty".equals(config.console().pump()));
@@ -283,7 +292,8 @@ public final class Deskgate implements AutoCloseable {
 
     router.route().handler(new RequestLog(metrics, clients));
     JsonBodies bodies = new JsonBodies(config.api().maxBodyBytes());
-    for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session")) {
+    for (String prefix : List.of("/v2/*", "/v3/*", "/v3.0/*", "/v5/*", ConsolePage.BASE + "session",
+        Replays.STREAM_PATH)) {
       bodies.mount(router, prefix);
     }
     WorkspaceAccess access = new WorkspaceAccess(authenticator, throttle);
@@ -298,6 +308,8 @@ public final class Deskgate implements AutoCloseable {
     new ConsoleRoutes(db, access, policy, events).mount(router);
     new NodesRoute(db, access, policy).mount(router);
     new RecordingRoutes(db, access, policy).mount(router);
+    new Replays(db, access, policy, new ReplayLinks(config.recording().replayLinkTtlSeconds()), recordingStorage,
+        secrets, recordingReaders, consoleLinkAttempts, publicUrl).mount(router);
     new AdminPage().mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
@@ -334,7 +346,8 @@ public final class Deskgate implements AutoCloseable {
           }
         }).onFailure(e -> log.warn("purging old recordings failed: {}", e.getMessage())).mapEmpty();
     io.vertx.core.Future<Void> store = db.run(c -> {
-      int tokens = ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now);
+      int tokens = ConsoleTokens.purgeExpired(c, now) + IamTokens.purgeExpired(c, now)
+          + ReplayLinks.purgeExpired(c, now);
       if (tokens > 0) {
         log.info("purged {} expired tokens", tokens);
       }
@@ -443,6 +456,7 @@ public final class Deskgate implements AutoCloseable {
     recorder.close();
     events.close();
     hashing.close();
+    recordingReaders.close();
     operations.close();
     if (db != null) {
       db.close();

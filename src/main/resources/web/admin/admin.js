@@ -10,6 +10,7 @@ const STRINGS = {
     sessions: 'Live consoles', heartbeat: 'Heartbeat', loginFailed: 'The login failed: check the user, password, domain and project.',
     forbidden: 'This account may not do that (an administrator of the project is needed).',
     failed: 'The call failed: {status}.', endConfirm: 'End this console?', none: 'None.',
+    play: 'Play', download: 'Download',
   },
   'ZH-CN': {
     domain: '域', user: '用户', password: '密码', project: '项目 ID', logIn: '登录',
@@ -20,6 +21,7 @@ const STRINGS = {
     sessions: '在线远程登录', heartbeat: '心跳', loginFailed: '登录失败：请检查用户、密码、域和项目。',
     forbidden: '此账号无权执行该操作（需要项目管理员）。',
     failed: '调用失败：{status}。', endConfirm: '结束此远程登录？', none: '无。',
+    play: '播放', download: '下载',
   },
 };
 const params = new URLSearchParams(location.search);
@@ -33,11 +35,27 @@ let project = null;
 let historyOffset = 0;
 const PAGE = 50;
 
-async function api(method, path) {
-  const resp = await fetch(`/v2/${project}${path}`, { method, headers: { 'X-Auth-Token': token }, cache: 'no-store' });
+async function call(method, path) {
+  const resp = await fetch(`/v2/${project}${path}`, { method, headers: { 'X-Auth-Token': token, 'X-Language': lang },
+    cache: 'no-store' });
   if (resp.status === 403) throw new Error(t.forbidden);
   if (!resp.ok) throw new Error(t.failed.replace('{status}', resp.status));
+  return resp;
+}
+
+async function api(method, path) {
+  const resp = await call(method, path);
   return resp.status === 204 ? null : resp.json();
+}
+
+function button(label, className, action) {
+  const b = document.createElement('button');
+  b.textContent = label;
+  b.className = className;
+  b.addEventListener('click', async () => {
+    try { await action(); } catch (e) { showError(e); }
+  });
+  return b;
 }
 
 function showError(e) {
@@ -75,17 +93,11 @@ async function loadLive() {
     row.dataset.sessionId = s.session_id;
     cell(row, s.user_id); cell(row, s.desktop_id); cell(row, s.node_id); cell(row, s.client_address);
     cell(row, since(s.opened_at)); cell(row, s.mode);
-    const button = document.createElement('button');
-    button.textContent = t.end;
-    button.className = 'end';
-    button.addEventListener('click', async () => {
+    cell(row, '').appendChild(button(t.end, 'end', async () => {
       if (!confirm(t.endConfirm)) return;
-      try {
-        await api('DELETE', `/console-sessions/${encodeURIComponent(s.session_id)}`);
-        row.remove();
-      } catch (e) { showError(e); }
-    });
-    cell(row, '').appendChild(button);
+      await api('DELETE', `/console-sessions/${encodeURIComponent(s.session_id)}`);
+      row.remove();
+    }));
   });
 }
 
@@ -108,8 +120,25 @@ async function loadHistory() {
 async function loadRecordings() {
   const list = await api('GET', '/console-recordings?limit=100');
   fill('recordings', list.recordings, (row, r) => {
+    row.dataset.sessionId = r.session_id;
     cell(row, r.user_id); cell(row, r.desktop_id); cell(row, r.node_id);
     cell(row, new Date(r.started_at).toLocaleString()); cell(row, r.status); cell(row, r.size_bytes);
+    const actions = cell(row, '');
+    if (r.status === 'recording') return;
+    const id = encodeURIComponent(r.recording_id);
+    // The replay page opens with a one-time link: the IAM token never leaves this page.
+    actions.appendChild(button(t.play, 'play', async () => {
+      const link = await api('POST', `/console-recordings/${id}/replay-links`);
+      window.open(link.url, '_blank', 'noopener');
+    }));
+    actions.appendChild(button(t.download, 'download', async () => {
+      const blob = await (await call('GET', `/console-recordings/${id}/file`)).blob();
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = `${r.recording_id}.records`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    }));
   });
 }
 

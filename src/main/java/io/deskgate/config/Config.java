@@ -57,7 +57,20 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                         boolean recordingKeys) {}
 
   /** Where console recordings are written, by how many threads, and for how long they are kept. */
-  public record Recording(String dir, int writerThreads, int retentionDays) {}
+  /**
+   * Console recordings (docs/recording.md). {@code storage}: local (files under {@code dir}) or s3 (objects
+   * in {@code s3}'s bucket, written under {@code dir} first); {@code replayLinkTtlSeconds}: how long a
+   * one-time replay link stays good.
+   */
+  public record Recording(String dir, int writerThreads, int retentionDays, int replayLinkTtlSeconds, String storage,
+                          S3 s3) {}
+
+  /**
+   * S3-compatible object storage for recordings. Empty {@code endpoint}: AWS's own for the region; empty
+   * keys: the AWS SDK's default credentials (environment, profile, instance role).
+   */
+  public record S3(String endpoint, String region, String bucket, String prefix, String accessKey, String secretKey,
+                   boolean pathStyle) {}
 
   public record Auth(int tokenTtlSeconds, int passwordHashIterations, AkskLockout akskLockout,
                      int tokenCacheSeconds, int hashThreads, int hashQueueLimit, RateLimit loginPerAddress,
@@ -110,7 +123,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,
             "both", "shared", 1 << 20, "netty", "off", false),
-        new Recording("./data/recordings", 2, 90),
+        new Recording("./data/recordings", 2, 90, 600, "local", new S3("", "us-east-1", "", "deskgate/", "", "", false)),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(

@@ -271,6 +271,22 @@ public final class ConfigLoader {
         "recording.writer_threads must be 1-64");
     require(c.recording().retentionDays() >= 1 && c.recording().retentionDays() <= 36500,
         "recording.retention_days must be 1-36500");
+    require(c.recording().replayLinkTtlSeconds() >= 10 && c.recording().replayLinkTtlSeconds() <= 86400,
+        "recording.replay_link_ttl_seconds must be 10-86400");
+    require(java.util.Set.of("local", "s3").contains(String.valueOf(c.recording().storage())),
+        "recording.storage must be local or s3");
+    if ("s3".equals(c.recording().storage())) {
+      Config.S3 s3 = c.recording().s3();
+      require(s3.bucket() != null && s3.bucket().matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"),
+          "recording.s3.bucket must be an S3 bucket name (3-63 lower-case letters, digits, '.' or '-')");
+      require(s3.region() != null && !s3.region().isBlank(), "recording.s3.region must be set");
+      require(s3.endpoint() == null || s3.endpoint().isEmpty() || s3.endpoint().matches("https?://[^\\s/]+/?"),
+          "recording.s3.endpoint must be empty or an http(s)://host[:port] address");
+      require(s3.prefix() != null && !s3.prefix().startsWith("/") && s3.prefix().length() <= 256,
+          "recording.s3.prefix must not start with '/' (at most 256 characters)");
+      require((s3.accessKey() == null || s3.accessKey().isEmpty()) == (s3.secretKey() == null || s3.secretKey().isEmpty()),
+          "recording.s3.access_key and recording.s3.secret_key go together");
+    }
     require(java.util.Set.of("netty", "vertx").contains(String.valueOf(c.console().pump())),
         "console.pump must be netty or vertx");
     require(java.util.Set.of("vnc", "x509").contains(String.valueOf(c.providers().xvnc().security())),

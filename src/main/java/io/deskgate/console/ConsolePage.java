@@ -4,6 +4,7 @@ import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
+import io.deskgate.web.Language;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -8,6 +8,7 @@ import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.store.Database;
+import io.deskgate.web.Language;
 import io.deskgate.web.Metrics;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

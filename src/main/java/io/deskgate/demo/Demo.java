@@ -2,7 +2,7 @@ package io.deskgate.demo;
 
 import io.deskgate.Deskgate;
 import io.deskgate.console.ConsolePage;
-import io.deskgate.console.Language;
+import io.deskgate.web.Language;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.inventory.Bootstrap;
 import io.deskgate.provider.ProviderException;

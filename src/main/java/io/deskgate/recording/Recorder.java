@@ -2,12 +2,8 @@ package io.deskgate.recording;
 
 import io.deskgate.store.SecretBox;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.Comparator;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,13 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes console recordings to files under {@code recording.dir} ({@code <day>/<id>.dgrec},
- * {@link RecordingFile}), on writer threads of its own, never on an event loop: each recording's
+ * Writes console recordings ({@link RecordingFile}) to their {@link RecordingStorage}, on writer threads
+ * of its own, never on an event loop: each recording's
  * segments wait in a queue of at most {@link #PENDING_SEGMENTS_LIMIT} and are written in order by one
  * writer at a time. A recording whose queue is full or whose write fails stops (its file then ends
  * without its last segment: a reader sees it cut short), and its console is told through
@@ -61,15 +56,16 @@ public final class Recorder implements AutoCloseable {
     void failed(String reason);
   }
 
-  private final Path dir;
+  private final RecordingStorage storage;
   private final SecretBox secrets;
   private final RecordingCatalog catalog;
   private final Stats stats;
   private final ExecutorService writers;
 
-  public Recorder(Path dir, SecretBox secrets, RecordingCatalog catalog, int writerThreads, Stats stats) {
+  public Recorder(RecordingStorage storage, SecretBox secrets, RecordingCatalog catalog, int writerThreads,
+                  Stats stats) {
     this.catalog = catalog;
-    this.dir = dir;
+    this.storage = storage;
     this.secrets = secrets;
     this.stats = stats;
     AtomicInteger n = new AtomicInteger();
@@ -85,29 +81,29 @@ public final class Recorder implements AutoCloseable {
 
   /**
    * Blocks (file I/O and the store: call it off the event loop): creates a recording's file,
-   * {@code <day>/<id>.dgrec} under {@code recording.dir}, with its header, and its row in the catalog.
-   * Key events keep which key only with {@code keys}.
+   * {@code <day>/<id>.dgrec} in its storage, with its header, and its row in the catalog. Key events keep
+   * which key only with {@code keys}.
    */
   public Opened open(RecordingCatalog.Subject subject, boolean keys) throws IOException {
     String id = UUID.randomUUID().toString();
-    String location = LocalDate.now(ZoneOffset.UTC) + "/" + id + ".dgrec";
+    RecordingStorage.Sink sink;
     RecordingFile.Writer writer;
     try {
-      writer = new RecordingFile.Writer(dir.resolve(location), secrets, id);
+      sink = storage.create(LocalDate.now(ZoneOffset.UTC) + "/" + id + ".dgrec");
     } catch (IOException | RuntimeException e) {
       stats.failed("cannot_start");
       throw e;
     }
     try {
-      catalog.opened(id, subject, location, keys);
-    } catch (RuntimeException e) {
+      writer = new RecordingFile.Writer(sink.stream(), secrets, id);
+      catalog.opened(id, subject, sink.location(), keys);
+    } catch (IOException | RuntimeException e) {
       stats.failed("cannot_start");
-      writer.close();
-      Files.deleteIfExists(dir.resolve(location));
-      throw new IOException("the recording cannot be listed in the store: " + e.getMessage(), e);
+      sink.discard();
+      throw new IOException("the recording cannot start: " + e.getMessage(), e);
     }
     stats.started();
-    return new Opened(id, new ConsoleRecording(new FileWriting(id, writer), keys));
+    return new Opened(id, new ConsoleRecording(new FileWriting(id, sink, writer), keys));
   }
 
   private record Segment(byte[] bytes, int length, boolean last, String reason) {}
@@ -115,6 +111,7 @@ public final class Recorder implements AutoCloseable {
   /** One recording's queue of segments and its file, written by one writer thread at a time. */
   private final class FileWriting implements Writing {
     private final String id;
+    private final RecordingStorage.Sink sink;
     private final RecordingFile.Writer file;
     private Consumer<String> onFailure;
     private String failure;
@@ -124,8 +121,9 @@ public final class Recorder implements AutoCloseable {
     private final AtomicLong reported = new AtomicLong();
     private volatile boolean failed;
 
-    FileWriting(String id, RecordingFile.Writer file) {
+    FileWriting(String id, RecordingStorage.Sink sink, RecordingFile.Writer file) {
       this.id = id;
+      this.sink = sink;
       this.file = file;
     }
 
@@ -228,14 +226,17 @@ public final class Recorder implements AutoCloseable {
       } catch (IOException e) {
         fail("write_failed", "cannot write " + id + ": " + e.getMessage());
       } finally {
+        String location = sink.location();
         try {
-          file.close();
+          location = sink.finish();
         } catch (IOException e) {
-          log.warn("recording {}: closing its file: {}", id, e.getMessage());
+          stats.failed("store_failed");
+          log.warn("recording {}: cannot put its file where recordings are kept, it stays at {}: {}", id, location,
+              e.getMessage());
         }
         stats.ended();
         try {
-          catalog.ended(id, !failed, file.size(), last.reason());
+          catalog.ended(id, !failed, file.size(), last.reason(), location);
         } catch (RuntimeException e) {
           log.warn("recording {}: its end cannot be recorded in the store: {}", id, e.getMessage());
         }
@@ -249,39 +250,13 @@ public final class Recorder implements AutoCloseable {
   }
 
   /**
-   * Blocks (file I/O and the store): deletes the day directories of recordings older than
+   * Blocks (storage and the store): deletes this node's recordings of days older than
    * {@code retentionDays}, and their rows; returns how many recordings went.
    */
   public int purge(int retentionDays) throws IOException {
     LocalDate oldestKept = LocalDate.now(ZoneOffset.UTC).minusDays(retentionDays);
-    int removed = purgeFilesBefore(oldestKept);
+    int removed = storage.purgeBefore(oldestKept);
     catalog.forgetBefore(oldestKept.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli());
-    return removed;
-  }
-
-  private int purgeFilesBefore(LocalDate oldestKept) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return 0;
-    }
-    int removed = 0;
-    try (Stream<Path> days = Files.list(dir)) {
-      for (Path day : days.filter(Files::isDirectory).toList()) {
-        LocalDate date;
-        try {
-          date = LocalDate.parse(day.getFileName().toString());
-        } catch (DateTimeParseException notADay) {
-          continue;
-        }
-        if (date.isBefore(oldestKept)) {
-          try (Stream<Path> files = Files.walk(day)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-              removed += p.toString().endsWith(".dgrec") ? 1 : 0;
-              Files.delete(p);
-            }
-          }
-        }
-      }
-    }
     return removed;
   }
 

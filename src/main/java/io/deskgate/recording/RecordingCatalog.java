@@ -51,9 +51,10 @@ public final class RecordingCatalog {
         System.currentTimeMillis()));
   }
 
-  void ended(String id, boolean complete, long size, String closeReason) {
-    db.runNow(c -> update(c, "UPDATE console_recordings SET status = ?, ended_at = ?, size_bytes = ?, close_reason = ? "
-        + "WHERE id = ?", complete ? COMPLETE : TRUNCATED, System.currentTimeMillis(), size, closeReason, id));
+  void ended(String id, boolean complete, long size, String closeReason, String location) {
+    db.runNow(c -> update(c, "UPDATE console_recordings SET status = ?, ended_at = ?, size_bytes = ?, close_reason = ?, "
+        + "location = ? WHERE id = ?", complete ? COMPLETE : TRUNCATED, System.currentTimeMillis(), size, closeReason,
+        location, id));
   }
 
   /** Blocks: this node's recordings still "recording" were cut short when it stopped; returns how many. */

@@ -9,10 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -52,8 +48,8 @@ public final class RecordingFile {
     return ByteBuffer.allocate(12).put(prefix).putLong(segment).array();
   }
 
-  /** Writes one recording; one thread at a time. */
-  public static final class Writer implements AutoCloseable {
+  /** Writes one recording; one thread at a time. Its stream is closed by its owner. */
+  public static final class Writer {
     private final OutputStream out;
     private final String id;
     private final SecretKeySpec key;
@@ -61,8 +57,8 @@ public final class RecordingFile {
     private long segment;
     private long written;
 
-    /** Creates the file (mode 0600; an existing file is an error) and writes its header. */
-    public Writer(Path file, SecretBox secrets, String id) throws IOException {
+    /** Writes the header of recording {@code id} to {@code out}, which the writer then owns. */
+    public Writer(OutputStream out, SecretBox secrets, String id) throws IOException {
       this.id = id;
       byte[] dataKey = new byte[32];
       RANDOM.nextBytes(dataKey);
@@ -71,9 +67,7 @@ public final class RecordingFile {
       byte[] header = new JsonObject().put("format", 1).put("id", id)
           .put("key", secrets.seal(Base64.getEncoder().encodeToString(dataKey), keyContext(id)))
           .put("nonce_prefix", Base64.getEncoder().encodeToString(prefix)).encode().getBytes(StandardCharsets.UTF_8);
-      Files.createDirectories(file.getParent());
-      this.out = Files.newOutputStream(Files.createFile(file,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), StandardOpenOption.WRITE);
+      this.out = out;
       out.write(MAGIC);
       out.write(new byte[] {(byte) (header.length >> 8), (byte) header.length});
       out.write(header);
@@ -102,11 +96,6 @@ public final class RecordingFile {
     public long size() {
       return written;
     }
-
-    @Override
-    public void close() throws IOException {
-      out.close();
-    }
   }
 
   /** What a file holds: its records, and whether it ended with its last segment. */
@@ -114,57 +103,98 @@ public final class RecordingFile {
 
   /** Reads, opens and parses a whole recording; throws when it is not one, or was tampered with. */
   public static Contents read(InputStream in, SecretBox secrets) throws IOException {
-    DataInputStream data = new DataInputStream(in);
-    byte[] magic = new byte[MAGIC.length];
-    data.readFully(magic);
-    if (!java.util.Arrays.equals(magic, MAGIC)) {
-      throw new IOException("not a Deskgate recording of format 1");
-    }
-    byte[] headerBytes = new byte[data.readUnsignedShort()];
-    data.readFully(headerBytes);
-    JsonObject header = new JsonObject(new String(headerBytes, StandardCharsets.UTF_8));
-    String id = header.getString("id");
-    SecretKeySpec key;
-    byte[] prefix;
-    try {
-      key = new SecretKeySpec(Base64.getDecoder().decode(secrets.open(header.getString("key"), keyContext(id))), "AES");
-      prefix = Base64.getDecoder().decode(header.getString("nonce_prefix"));
-    } catch (SecretBox.SecretBoxException | IllegalArgumentException e) {
-      throw new IOException("the recording's key does not open with this secrets key: " + e.getMessage());
-    }
+    Reader reader = new Reader(in, secrets);
     List<RecordParser.Record> records = new ArrayList<>();
     RecordParser parser = new RecordParser(MAX_SEGMENT);
-    boolean last = false;
-    for (long segment = 0; !last; segment++) {
+    for (byte[] plain; (plain = reader.next()) != null; ) {
+      if (!parser.feed(plain, 0, plain.length, records::add)) {
+        throw new IOException("segment " + (reader.segment - 1) + ": " + parser.failure());
+      }
+    }
+    return new Contents(reader.id(), records, reader.complete() && parser.atBoundary());
+  }
+
+  /**
+   * Opens a recording one segment at a time, so that it can be streamed without holding it whole: the
+   * plaintext of each segment in turn (records may straddle segments). Throws when the file is not a
+   * recording or a segment was tampered with; a file cut short ends early, with {@link #complete} false.
+   */
+  public static final class Reader implements AutoCloseable {
+    private final DataInputStream data;
+    private final String id;
+    private final SecretKeySpec key;
+    private final byte[] prefix;
+    private long segment;
+    private boolean last;
+    private boolean cutShort;
+
+    public Reader(InputStream in, SecretBox secrets) throws IOException {
+      this.data = new DataInputStream(in);
+      byte[] magic = new byte[MAGIC.length];
+      data.readFully(magic);
+      if (!java.util.Arrays.equals(magic, MAGIC)) {
+        throw new IOException("not a Deskgate recording of format 1");
+      }
+      byte[] headerBytes = new byte[data.readUnsignedShort()];
+      data.readFully(headerBytes);
+      JsonObject header;
+      try {
+        header = new JsonObject(new String(headerBytes, StandardCharsets.UTF_8));
+        this.id = header.getString("id");
+        this.key = new SecretKeySpec(Base64.getDecoder().decode(secrets.open(header.getString("key"), keyContext(id))),
+            "AES");
+        this.prefix = Base64.getDecoder().decode(header.getString("nonce_prefix"));
+      } catch (RuntimeException e) {
+        throw new IOException("the recording's header does not open with this secrets key: " + e.getMessage());
+      }
+    }
+
+    public String id() {
+      return id;
+    }
+
+    /** The next segment's plaintext; null once the last segment was read or the file was cut short. */
+    public byte[] next() throws IOException {
+      if (last || cutShort) {
+        return null;
+      }
       int length;
+      boolean lastFlag;
+      byte[] sealed;
       try {
         length = data.readInt();
-      } catch (EOFException cutShort) {
-        return new Contents(id, records, false);
-      }
-      if (length < 16 || length > MAX_SEGMENT) {
-        throw new IOException("segment " + segment + " has a length of " + length);
-      }
-      last = data.readUnsignedByte() == 1;
-      byte[] sealed = new byte[length];
-      try {
+        if (length < 16 || length > MAX_SEGMENT) {
+          throw new IOException("segment " + segment + " has a length of " + length);
+        }
+        lastFlag = data.readUnsignedByte() == 1;
+        sealed = new byte[length];
         data.readFully(sealed);
-      } catch (EOFException cutShort) {
-        return new Contents(id, records, false);
+      } catch (EOFException e) {
+        cutShort = true;
+        return null;
       }
       byte[] plain;
       try {
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(prefix, segment)));
-        cipher.updateAAD(aad(id, segment, last));
+        cipher.updateAAD(aad(id, segment, lastFlag));
         plain = cipher.doFinal(sealed);
       } catch (GeneralSecurityException e) {
         throw new IOException("segment " + segment + " does not open: altered, moved or out of order");
       }
-      if (!parser.feed(plain, 0, plain.length, records::add)) {
-        throw new IOException("segment " + segment + ": " + parser.failure());
-      }
+      segment++;
+      last = lastFlag;
+      return plain;
     }
-    return new Contents(id, records, parser.atBoundary());
+
+    /** Whether the file ended with its last segment (known once {@link #next} returned null). */
+    public boolean complete() {
+      return last;
+    }
+
+    @Override
+    public void close() throws IOException {
+      data.close();
+    }
   }
 }

@@ -176,6 +176,9 @@ public final class ClientMessages {
     }
     if (inputListener != null && type == KEY_EVENT) {
       inputListener.key(message[1] != 0, ClientHandshake.u32(message, 4));
+    } else if (inputListener != null && type == QEMU) {
+      // QEMU's extended key event (noVNC sends its keys so when the desktop offers it): the keysym, not the scancode
+      inputListener.key(PixelFormat.u16(message, 2) != 0, ClientHandshake.u32(message, 4));
     } else if (inputListener != null && type == POINTER_EVENT) {
       inputListener.pointer(message[1] & 0xff, PixelFormat.u16(message, 2), PixelFormat.u16(message, 4));
     }

@@ -37,7 +37,7 @@ class RecordingFileTest {
     AtomicLong written = new AtomicLong();
     try (Database db = Database.open(new Config.Store("jdbc:h2:mem:recordings-" + java.util.UUID.randomUUID(), null,
              null, 2, 5000, 100));
-         Recorder recorder = new Recorder(dir, SECRETS, new RecordingCatalog(db, "node-t"), 1, stats(written))) {
+         Recorder recorder = new Recorder(new LocalStorage(dir), SECRETS, new RecordingCatalog(db, "node-t"), 1, stats(written))) {
       Recorder.Opened opened = recorder.open(new RecordingCatalog.Subject("node-t:1:1", "p", "d", "u"), keys);
       ConsoleRecording r = opened.recording();
       r.onFailure(failures::add);

@@ -66,6 +66,27 @@ class ClientMessagesTest {
   }
 
   @Test
+  void keyEventsPlainAndQemuAndPointerEventsAreToldToTheInputListener() {
+    ClientMessages messages = new ClientMessages(ClientMessages.Policy.FULL, PIXELS, 1 << 20);
+    java.util.List<String> heard = new java.util.ArrayList<>();
+    messages.input(new ClientMessages.Input() {
+      @Override
+      public void key(boolean down, long keysym) {
+        heard.add("key " + down + " " + Long.toHexString(keysym));
+      }
+
+      @Override
+      public void pointer(int buttonMask, int x, int y) {
+        heard.add("pointer " + buttonMask + " " + x + "," + y);
+      }
+    });
+    byte[] qemuUp = QEMU_KEY.clone();
+    qemuUp[3] = 0;
+    drip(messages, all(KEY, UPDATE_REQUEST, QEMU_KEY, qemuUp, POINTER));
+    assertThat(heard).containsExactly("key true 61", "key true 61", "key false 61", "pointer 1 10,20");
+  }
+
+  @Test
   void aClipboardClosedTowardsTheDesktopDropsCutTextOnly() {
     ClientMessages closed = new ClientMessages(new ClientMessages.Policy(false, false, null), PIXELS, 1 << 20);
     assertThat(whole(closed, all(cutText("secret"), KEY, extendedCutText(20), POINTER))).isEqualTo(all(KEY, POINTER));

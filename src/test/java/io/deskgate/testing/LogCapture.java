@@ -18,7 +18,8 @@ public final class LogCapture implements AutoCloseable {
   }
 
   public List<String> lines() {
-    synchronized (appender.list) {
+    // ListAppender adds under AppenderBase.doAppend's lock, which is the appender itself, not its list
+    synchronized (appender) {
       return appender.list.stream().map(e -> e.getLoggerName() + " " + e.getFormattedMessage()
           + (e.getThrowableProxy() == null ? "" : " " + e.getThrowableProxy().getMessage())).toList();
     }

@@ -1,8 +1,8 @@
-package io.deskgate.console;
+package io.deskgate.web;
 
 import java.util.Locale;
 
-/** The console page's UI languages, as they appear in the URL's {@code lang} parameter. */
+/** The console and replay pages' UI languages, as they appear in the URL's {@code lang} parameter. */
 public enum Language {
   EN("EN"),
   ZH_CN("ZH-CN");
