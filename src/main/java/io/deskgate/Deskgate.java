@@ -46,6 +46,7 @@ import io.deskgate.recording.RecordingRoutes;
 import io.deskgate.recording.RecordingStorage;
 import io.deskgate.recording.ReplayLinks;
 import io.deskgate.recording.Replays;
+import io.deskgate.recording.S3Storage;
 import io.deskgate.proxy.CloseReason;
 import io.deskgate.proxy.ConsolePolicy;
 import io.deskgate.proxy.ConsoleProxy;
@@ -148,7 +149,9 @@ public final class Deskgate implements AutoCloseable {
         config.console().tokenTtlSeconds());
     this.nodeId = config.node().name() != null ? config.node().name() : hostName();
     this.recordings = new RecordingCatalog(db, nodeId);
-    this.recordingStorage = new LocalStorage(Path.of(config.recording().dir()));
+    this.recordingStorage = "s3".equals(config.recording().storage())
+        ? new S3Storage(Path.of(config.recording().dir()), config.recording().s3())
+        : new LocalStorage(Path.of(config.recording().dir()));
     this.recorder = new Recorder(recordingStorage, secrets, recordings, config.recording().writerThreads(),
         metrics.recordings());
     this.recordingReaders = new WorkerPool("recording-read", config.recording().writerThreads(), 64,
@@ -309,7 +312,7 @@ public final class Deskgate implements AutoCloseable {
     new NodesRoute(db, access, policy).mount(router);
     new RecordingRoutes(db, access, policy).mount(router);
     new Replays(db, access, policy, new ReplayLinks(config.recording().replayLinkTtlSeconds()), recordingStorage,
-        secrets, recordingReaders, consoleLinkAttempts, publicUrl).mount(router);
+        secrets, recordingReaders, consoleLinkAttempts, publicUrl, nodeId).mount(router);
     new AdminPage().mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
@@ -454,6 +457,7 @@ public final class Deskgate implements AutoCloseable {
       registry.leave();
     }
     recorder.close();
+    recordingStorage.close();
     events.close();
     hashing.close();
     recordingReaders.close();

@@ -65,8 +65,8 @@ public final class LocalStorage implements RecordingStorage {
   }
 
   @Override
-  public boolean reaches(String location) {
-    return !location.contains("://");
+  public boolean shared(String location) {
+    return false;
   }
 
   /** The file of a key or location, which must stay under the directory. */

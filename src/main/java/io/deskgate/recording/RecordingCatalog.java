@@ -63,9 +63,10 @@ public final class RecordingCatalog {
         + "AND status = ?", TRUNCATED, "node_restarted", node, RECORDING));
   }
 
-  /** Forgets this node's recordings started before {@code cutoff} (their files were purged). */
+  /** Forgets this node's recordings, and those in object storage, started before {@code cutoff} (purged). */
   void forgetBefore(long cutoff) {
-    db.runNow(c -> update(c, "DELETE FROM console_recordings WHERE node_name = ? AND started_at < ?", node, cutoff));
+    db.runNow(c -> update(c, "DELETE FROM console_recordings WHERE (node_name = ? OR location LIKE 's3://%') "
+        + "AND started_at < ?", node, cutoff));
   }
 
   /** The project's recordings that match, newest first. */

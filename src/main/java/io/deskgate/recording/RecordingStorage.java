@@ -10,7 +10,7 @@ import java.time.LocalDate;
  * only. A recording is written to a {@link Sink} and, once complete, has a location (recorded in the
  * catalog) from which any node that shares the storage can {@link #open} it.
  */
-public interface RecordingStorage {
+public interface RecordingStorage extends AutoCloseable {
 
   /** A recording being written; {@code key} is {@code <day>/<id>.dgrec}. */
   Sink create(String key) throws IOException;
@@ -18,11 +18,15 @@ public interface RecordingStorage {
   /** Opens the recording at {@code location} (as its sink's {@link Sink#finish} returned it) for reading. */
   InputStream open(String location) throws IOException;
 
-  /** Whether this node can open {@code location} (a local file of another node's is not here). */
-  boolean reaches(String location);
+  /** Whether every node of the region can open {@code location}; if not, only the node that wrote it can. */
+  boolean shared(String location);
 
   /** Deletes this node's recordings of days before {@code oldestKept}; returns how many went. */
   int purgeBefore(LocalDate oldestKept) throws IOException;
+
+  /** Lets go of connections to where recordings are kept. */
+  @Override
+  default void close() {}
 
   /** One recording's file while it is written. */
   interface Sink {

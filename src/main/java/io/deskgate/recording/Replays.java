@@ -62,10 +62,12 @@ public final class Replays {
   private final WorkerPool readers;
   private final AttemptLimit attempts;
   private final String publicUrl;
+  private final String node;
   private final Buffer page;
 
   public Replays(Database db, WorkspaceAccess access, Policy policy, ReplayLinks links, RecordingStorage storage,
-                 SecretBox secrets, WorkerPool readers, AttemptLimit attempts, String publicUrl) {
+                 SecretBox secrets, WorkerPool readers, AttemptLimit attempts, String publicUrl, String node) {
+    this.node = node;
     this.db = db;
     this.access = access;
     this.policy = policy;
@@ -168,7 +170,7 @@ public final class Replays {
     if (RecordingCatalog.RECORDING.equals(r.status())) {
       throw new ApiException(409, "WKS.00000409", "The console is still being recorded; replay it once it has ended.");
     }
-    if (!storage.reaches(r.location())) {
+    if (!storage.shared(r.location()) && !r.node().equals(node)) {
       throw new ApiException(409, "WKS.00000409", "The recording is kept on the disk of node " + r.node()
           + "; open it through that node, or keep recordings in object storage (recording.storage: s3).");
     }

@@ -99,6 +99,15 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.node_timeout_seconds");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_AUDIT_RETENTION_DAYS", "0")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("audit.retention_days");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "nfs")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("recording.storage");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "s3")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("recording.s3.bucket");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "s3",
+        "DESKGATE_RECORDING_S3_BUCKET", "recordings", "DESKGATE_RECORDING_S3_ACCESS_KEY", "AK")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("recording.s3.access_key");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_REPLAY_LINK_TTL_SECONDS", "1")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("recording.replay_link_ttl_seconds");
     for (String address : new String[] {"0.0.0.0", "::", "desk.example.com", "10.0.0.300"}) {
       assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_LISTEN_ADDRESS", address)))
           .as(address).isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.listen_address");
