@@ -1,7 +1,8 @@
 // Drives Deskgate's operator page (/admin/) in Debian's Chromium (playwright-core) as an operator would:
 //   node admin-check.mjs <base URL> <domain> <user> <password> <project id> <desktop id> [--lang EN|ZH-CN]
-// Logs in, waits for the live console on <desktop id>, ends it with its "End" button, then finds it in
-// the history. Prints one JSON line: {"sessionId", "historyReason", "liveHeaders", "lang"} or {"error"}.
+// Logs in, waits for the live console on <desktop id>, ends it with its "End" button, finds it in the
+// history, then plays its recording with "Play" (the replay page opens in a new tab). Prints one JSON line:
+// {"sessionId", "historyReason", "liveHeaders", "lang", "replay": {"state", "duration", "href"}} or {"error"}.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -57,7 +58,21 @@ try {
       return null;
     }
   });
-  console.log(JSON.stringify({ sessionId, historyReason: reason, liveHeaders, lang: await page.evaluate(() => document.documentElement.lang) }));
+  const play = `#recordings tr[data-session-id="${sessionId}"] button.play`;
+  await until('its recording, ready to play', async () => {
+    await page.click('nav button[data-tab=recordings]');
+    return page.$(play);
+  });
+  // a locator finds the button again if the tab's last load drew the table anew
+  const [replayPage] = await Promise.all([context.waitForEvent('page'), page.locator(play).click()]);
+  const replay = await until('the replay playing', async () => {
+    const state = await replayPage.evaluate(() => document.documentElement.dataset.replayState).catch(() => null);
+    return (state === 'playing' || state === 'ended') && await replayPage.evaluate(() => ({
+      state: document.documentElement.dataset.replayState, duration: Number(document.documentElement.dataset.duration),
+      href: location.href }));
+  });
+  console.log(JSON.stringify({ sessionId, historyReason: reason, liveHeaders, replay,
+                               lang: await page.evaluate(() => document.documentElement.lang) }));
 } catch (e) {
   console.log(JSON.stringify({ error: String(e.message || e).split('\n')[0] }));
 } finally {

@@ -5,21 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.testing.BrowserCheck;
-import io.deskgate.testing.ConsoleClient;
-import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator's page in headless Chromium: an admin logs in, sees a live console on a real TigerVNC
- * desktop, ends it with "End" (the console closes with 4411), and finds it in the history; the page
- * is in Chinese when asked, refuses to be framed and loads nothing from elsewhere.
+ * The operator's page in headless Chromium: an admin logs in, sees a live console (a real browser's, on
+ * a real TigerVNC desktop), ends it with "End" (the console's page says an administrator ended it), finds
+ * it in the history and plays its recording; the page is in Chinese when asked, refuses to be framed and
+ * loads nothing from elsewhere.
  */
 class AdminPageTest {
 
@@ -29,20 +28,27 @@ class AdminPageTest {
   @Test
   void anAdminEndsALiveConsoleFromThePageAndFindsItInTheHistory() throws Exception {
     try (XvncDesktop desktop = XvncDesktop.start(dir.resolve("xvnc"), "admin-desk", null, "320x240");
-         TestNode node = TestNode.start(TestNode.standardInventory(desktop.port()))) {
+         TestNode node = TestNode.start(TestNode.standardInventory(desktop.port()), Map.of(
+             "DESKGATE_CONSOLE_RECORDING", "on", "DESKGATE_RECORDING_DIR", dir.resolve("recordings").toString()))) {
       for (String lang : List.of("EN", "ZH-CN")) {
-        try (ConsoleClient console = ConsoleClient.connect(ConsoleClient.urlWithToken(node,
-            TestNode.tokenOf(node.consoleUrl(TestNode.DESKTOP))), null, List.of())) {
-          new RfbClient(console).handshake();
+        try (BrowserCheck console = BrowserCheck.open(node.consoleUrl(TestNode.DESKTOP),
+            dir.resolve("console.png"), "connected", "disconnected")) {
+          assertThat(console.next().getString("state")).isEqualTo("connected");
           try (BrowserCheck page = BrowserCheck.script("admin-check.mjs", node.baseUrl(), TestNode.DOMAIN, "alice",
               "alice-pass-1", PROJECT, TestNode.DESKTOP, "--lang", lang)) {
             JsonObject report = page.next();
-            ConsoleClient.Close close = console.awaitClose(Duration.ofSeconds(10));
-            assertThat(close.code()).as("ended from the page").isEqualTo((short) 4411);
-            assertThat(report.getString("historyReason")).startsWith("ended_by_admin (");
+            assertThat(report.getString("historyReason")).as(report.encodePrettily()).startsWith("ended_by_admin (");
             assertThat(report.getJsonArray("liveHeaders").getString(0)).isEqualTo(lang.equals("EN") ? "User" : "用户");
             assertThat(report.getString("lang")).isEqualTo(lang.equals("EN") ? "en" : "zh-CN");
+            JsonObject replay = report.getJsonObject("replay");
+            assertThat(replay.getString("state")).as("its recording plays").isIn("playing", "ended");
+            assertThat(replay.getInteger("duration")).isPositive();
+            assertThat(replay.getString("href")).contains("/vnc/replay.html").doesNotContain("token");
           }
+          JsonObject ended = console.next();
+          assertThat(ended.getString("message")).as("the console's page, ended from the operator page")
+              .isEqualTo("endedByAdmin");
+          assertThat(ended.getString("status")).isEqualTo("An administrator ended this console.");
         }
       }
       HttpResponse<String> page = node.get("/admin/");
