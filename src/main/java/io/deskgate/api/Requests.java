@@ -1,5 +1,6 @@
 package io.deskgate.api;
 
+import io.deskgate.web.RequestLog;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -21,6 +22,23 @@ public final class Requests {
     } catch (DecodeException | ClassCastException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * The token of a page's {@code {"token": "..."}} body (a console or replay link) when its client's
+   * address is not held back by {@code attempts}; otherwise null, and the request answered (400, 429).
+   */
+  public static String linkToken(RoutingContext ctx, AttemptLimit attempts) {
+    Object given = jsonBody(ctx).map(b -> b.getValue("token")).orElse(null);
+    if (!(given instanceof String token)) {
+      ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
+      return null;
+    }
+    if (!attempts.allows(RequestLog.client(ctx))) {
+      ctx.fail(ApiException.throttled());
+      return null;
+    }
+    return token;
   }
 
   /** An integer query parameter from {@code min} to {@code max}, {@code dflt} when absent; else 400. */

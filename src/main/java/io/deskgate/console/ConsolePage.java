@@ -4,6 +4,7 @@ import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
+import io.deskgate.web.JarResources;
 import io.deskgate.web.Language;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.buffer.Buffer;
@@ -12,9 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -45,7 +43,7 @@ public final class ConsolePage {
     this.attempts = attempts;
     this.frameable = !frameAncestors.isEmpty();
     this.contentSecurityPolicy = CSP + (frameable ? String.join(" ", frameAncestors) : "'none'");
-    this.page = resource("web/console/vnc_auto.html");
+    this.page = JarResources.read("web/console/vnc_auto.html");
   }
 
   /** The console URL that opens {@code token}'s desktop with the page in {@code lang}. */
@@ -81,16 +79,11 @@ public final class ConsolePage {
   }
 
   private void session(RoutingContext ctx) {
-    Object given = Requests.jsonBody(ctx).map(b -> b.getValue("token")).orElse(null);
-    if (!(given instanceof String token)) {
-      ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
+    String token = Requests.linkToken(ctx, attempts);
+    if (token == null) {
       return;
     }
     String client = RequestLog.client(ctx);
-    if (!attempts.allows(client)) {
-      ctx.fail(ApiException.throttled());
-      return;
-    }
     tokens.peek(token).onSuccess(peeked -> {
       if (peeked.isEmpty()) {
         attempts.refused(client);
@@ -101,16 +94,5 @@ public final class ConsolePage {
       Responses.json(ctx, 200, new JsonObject().put("computer_name", peeked.get().desktop().computerName())
           .put("mode", peeked.get().viewOnly() ? "view" : "full"));
     }).onFailure(ctx::fail);
-  }
-
-  private static Buffer resource(String name) {
-    try (InputStream in = ConsolePage.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is missing from the jar; rebuild with mvn package");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

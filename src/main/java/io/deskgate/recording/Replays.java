@@ -11,6 +11,7 @@ import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
+import io.deskgate.web.JarResources;
 import io.deskgate.web.Language;
 import io.deskgate.web.RequestLog;
 import io.deskgate.work.WorkerPool;
@@ -24,7 +25,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,7 +77,7 @@ public final class Replays {
     this.readers = readers;
     this.attempts = attempts;
     this.publicUrl = publicUrl;
-    this.page = resource("web/replay/replay.html");
+    this.page = JarResources.read("web/replay/replay.html");
   }
 
   /** The replay page's URL for a link's token. */
@@ -142,16 +142,11 @@ public final class Replays {
   }
 
   private void stream(RoutingContext ctx) {
-    Object given = Requests.jsonBody(ctx).map(b -> b.getValue("token")).orElse(null);
-    if (!(given instanceof String token)) {
-      ctx.fail(ApiException.badParameter("The body must be {\"token\": \"...\"}."));
+    String token = Requests.linkToken(ctx, attempts);
+    if (token == null) {
       return;
     }
     String client = RequestLog.client(ctx);
-    if (!attempts.allows(client)) {
-      ctx.fail(ApiException.throttled());
-      return;
-    }
     db.run(c -> ReplayLinks.redeem(c, token, System.currentTimeMillis())).compose(redeemed -> {
       if (redeemed.isEmpty()) {
         attempts.refused(client);
@@ -240,16 +235,5 @@ public final class Replays {
         log.debug("recording {}: closing its reader: {}", reader.id(), e.getMessage());
       }
     });
-  }
-
-  private static Buffer resource(String name) {
-    try (InputStream in = Replays.class.getClassLoader().getResourceAsStream(name)) {
-      if (in == null) {
-        throw new IllegalStateException(name + " is missing from the jar; rebuild with mvn package");
-      }
-      return Buffer.buffer(in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
