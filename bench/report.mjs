@@ -101,6 +101,21 @@ const nodeRows = nodes.map(([peer, label]) => `| ${label} | ${spread(mibs(peer, 
   + `${peer === 'raw' ? '-' : spread(cpu(peer), 2)} | ${peer === 'raw' ? '-' : spread(serviceCpu(peer), 2)} | `
   + `${peer === 'deskgate-scanned' ? '-' : `${spread(lat(peer, 'p50us'))} / ${spread(lat(peer, 'p99us'))}`} |`);
 
+// issue 12: a recording node against the same build with recording off on the same JVM: "recording" is
+// measured against "deskgate", "recording-X" against "plain-X"
+const recordingRows = variants.filter(v => v.startsWith('recording')).map(v => {
+  const base = v === 'recording' ? 'deskgate' : v.replace(/^recording/, 'plain');
+  const held = one(`${v} idle`);
+  return `| ${v} vs ${base} | ${spread(mibRatio(v, base, 1), 2, ' x')} / ${spread(mibRatio(v, base, 16), 2, ' x')} | `
+    + `${spread(cpu(v), 2)} vs ${spread(cpu(base), 2)}: ${spread(cpuRatio(v, base), 2, ' x')} | `
+    + `${f(held.held)} of ${f(held.wanted)}, ${f(held.failures)} failures, ${f(held.kibPerSession, 1)} KiB RSS each | `
+    + `${met(median(mibRatio(v, base, 1)) >= 0.9 && median(mibRatio(v, base, 16)) >= 0.9 && median(cpuRatio(v, base)) <= 1.2
+      && held.held >= 1000 && held.failures === 0)} |`;
+});
+const recording = recordingRows.length ? ['', 'Recording (issue 12: throughput >= 0.90 x and CPU per GiB <= 1.20 x the same build with recording off; 1,000 recorded idle consoles hold):', '',
+  '| recording node vs. the same build without | MiB/s ratio, 1 / 16 connections | CPU s/GiB | idle recorded consoles | |',
+  '|---|---|---|---|---|', ...recordingRows] : [];
+
 // the heap while the idle sessions were held: the classes that take the most, per session
 let histogram = [];
 try {
@@ -146,6 +161,7 @@ const table = [
   '| | MiB/s, 1 connection | MiB/s, 16 connections | CPU s/GiB | CPU s/GiB without JIT and GC threads | 64-byte round trip p50 / p99 (µs) |',
   '|---|---|---|---|---|---|',
   ...nodeRows,
+  ...recording,
   ...histogram,
 ].join('\n');
 

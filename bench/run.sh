@@ -187,6 +187,14 @@ done
 # other nodes stop first (their descriptors and memory); the heap histogram is taken with the sessions held.
 measure "raw idle" 1 idle --tcp 127.0.0.1:$TARGET --sessions $IDLE --hold-seconds 5
 measure "websockify idle" 1 idle --ws "$WSF_WS" --pid $wsf_pid --sessions $((IDLE < 1000 ? IDLE : 1000)) --hold-seconds 5
+# idle sessions on each variant of this build, at most 1,000 (issue 12: 1,000 recorded idle consoles hold)
+VIDLE=$((IDLE < 1000 ? IDLE : 1000))
+for label in "${variants[@]}"; do
+  [[ $label == before ]] && continue
+  mint "$label" $VIDLE
+  measure "$label idle" 1 idle --ws "$(ws_url "$label")" --tokens "$run/tokens.txt" --pid "${PID[$label]}" \
+    --sessions $VIDLE --hold-seconds 5
+done
 for label in deskgate-wss "${variants[@]}"; do stop_deskgate "$label"; done
 jcmd "${PID[deskgate]}" GC.run >/dev/null 2>&1 || true
 mint deskgate "$IDLE"

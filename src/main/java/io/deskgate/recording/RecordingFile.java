@@ -48,6 +48,35 @@ public final class RecordingFile {
     return ByteBuffer.allocate(12).put(prefix).putLong(segment).array();
   }
 
+  /** The length and last flag before each sealed segment. */
+  private static final int HEADER = 5;
+
+  /**
+   * A writer thread's cipher and output buffer, used for every segment it seals: a segment costs its
+   * encryption and its write, not a cipher lookup and a fresh array.
+   */
+  private static final class Sealer {
+    final Cipher cipher;
+    byte[] buffer = new byte[0];
+
+    Sealer() {
+      try {
+        cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("AES-GCM is not available", e);
+      }
+    }
+
+    byte[] output(int sealedLength) {
+      if (buffer.length < HEADER + sealedLength) {
+        buffer = new byte[HEADER + sealedLength];
+      }
+      return buffer;
+    }
+  }
+
+  private static final ThreadLocal<Sealer> SEALERS = ThreadLocal.withInitial(Sealer::new);
+
   /** Writes one recording; one thread at a time. Its stream is closed by its owner. */
   public static final class Writer {
     private final OutputStream out;
@@ -76,20 +105,22 @@ public final class RecordingFile {
 
     /** Seals and writes one segment of plaintext; {@code last} ends the recording. */
     public void append(byte[] plaintext, int length, boolean last) throws IOException {
-      byte[] sealed;
+      Sealer sealer = SEALERS.get();
+      int sealedLength;
       try {
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher cipher = sealer.cipher;
         cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce(prefix, segment)));
         cipher.updateAAD(aad(id, segment, last));
-        sealed = cipher.doFinal(plaintext, 0, length);
+        sealedLength = cipher.doFinal(plaintext, 0, length, sealer.output(length + TAG_BITS / 8), HEADER);
       } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("AES-GCM is not available", e);
+        throw new IllegalStateException("AES-GCM cannot seal a segment", e);
       }
-      out.write(ByteBuffer.allocate(5).putInt(sealed.length).put((byte) (last ? 1 : 0)).array());
-      out.write(sealed);
-      out.flush();
+      byte[] out = sealer.buffer;
+      ByteBuffer.wrap(out, 0, HEADER).putInt(sealedLength).put((byte) (last ? 1 : 0));
+      this.out.write(out, 0, HEADER + sealedLength);
+      this.out.flush();
       segment++;
-      written += 5L + sealed.length;
+      written += HEADER + (long) sealedLength;
     }
 
     /** Bytes in the file so far. */
