@@ -18,7 +18,7 @@ public enum Action {
   CONSOLE_HISTORY("deskgate:consoles:history"),
   /** Deskgate's own: list and read console recordings ({@code GET .../console-recordings[/{id}]}). */
   LIST_RECORDINGS("deskgate:recordings:list"),
-  /** Deskgate's own: a one-time link that replays a recording ({@code POST .../console-recordings/{id}/replay-links}). */
+  /** Deskgate's own: a one-time replay link ({@code POST .../console-recordings/{id}/replay-links}). */
   REPLAY_RECORDINGS("deskgate:recordings:replay"),
   /** Deskgate's own: download a recording's records ({@code GET .../console-recordings/{id}/file}). */
   DOWNLOAD_RECORDINGS("deskgate:recordings:download"),

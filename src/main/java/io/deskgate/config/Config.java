@@ -123,7 +123,8 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
         new Secrets(null, "./data/secret.key"),
         new Console(600, List.of(), 5, 10, 3600, 30, List.of(), new RateLimit(2, 10), 300, false, 1 << 20, 20,
             "both", "shared", 1 << 20, "netty", "off", false),
-        new Recording("./data/recordings", 2, 90, 600, "local", new S3("", "us-east-1", "", "deskgate/", "", "", false)),
+        new Recording("./data/recordings", 2, 90, 600, "local",
+            new S3("", "us-east-1", "", "deskgate/", "", "", false)),
         new Auth(86400, 210_000, new AkskLockout(10, 60, 300), 5, 0, 32, new RateLimit(1, 10), new RateLimit(1, 5)),
         new Api(new RateLimit(100, 200), 1 << 20),
         new Providers(

@@ -77,7 +77,9 @@ public final class ConfigLoader {
     ObjectNode tree = YAML.valueToTree(Config.defaults());
     if (file != null) {
       source = file.toString();
-      merge(tree, readFile(file));
+      JsonNode fromFile = readFile(file);
+      recordingSwitchesAsWords(fromFile);
+      merge(tree, fromFile);
     }
     applyEnvironment(tree, env);
     Config config;
@@ -111,6 +113,20 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * YAML reads an unquoted {@code on} or {@code off} as a boolean: {@code recording: on} (the config's,
+   * a project's or a desktop's) means the word, as documented.
+   */
+  private static void recordingSwitchesAsWords(JsonNode node) {
+    if (node instanceof ObjectNode obj) {
+      JsonNode recording = obj.get("recording");
+      if (recording != null && recording.isBoolean()) {
+        obj.put("recording", recording.booleanValue() ? "on" : "off");
+      }
+    }
+    node.elements().forEachRemaining(ConfigLoader::recordingSwitchesAsWords);
   }
 
   private static void merge(ObjectNode target, JsonNode overlay) {
@@ -284,7 +300,8 @@ public final class ConfigLoader {
           "recording.s3.endpoint must be empty or an http(s)://host[:port] address");
       require(s3.prefix() != null && !s3.prefix().startsWith("/") && s3.prefix().length() <= 256,
           "recording.s3.prefix must not start with '/' (at most 256 characters)");
-      require((s3.accessKey() == null || s3.accessKey().isEmpty()) == (s3.secretKey() == null || s3.secretKey().isEmpty()),
+      boolean noAccessKey = s3.accessKey() == null || s3.accessKey().isEmpty();
+      require(noAccessKey == (s3.secretKey() == null || s3.secretKey().isEmpty()),
           "recording.s3.access_key and recording.s3.secret_key go together");
     }
     require(java.util.Set.of("netty", "vertx").contains(String.valueOf(c.console().pump())),

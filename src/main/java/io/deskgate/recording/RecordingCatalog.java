@@ -52,8 +52,8 @@ public final class RecordingCatalog {
   }
 
   void ended(String id, boolean complete, long size, String closeReason, String location) {
-    db.runNow(c -> update(c, "UPDATE console_recordings SET status = ?, ended_at = ?, size_bytes = ?, close_reason = ?, "
-        + "location = ? WHERE id = ?", complete ? COMPLETE : TRUNCATED, System.currentTimeMillis(), size, closeReason,
+    db.runNow(c -> update(c, "UPDATE console_recordings SET status = ?, ended_at = ?, size_bytes = ?, "
+        + "close_reason = ?, location = ? WHERE id = ?", complete ? COMPLETE : TRUNCATED, System.currentTimeMillis(), size, closeReason,
         location, id));
   }
 

@@ -55,16 +55,22 @@ public final class Metrics implements AutoCloseable {
         .register(registry);
   }
 
-  /** What the console recorder reports: recordings live, bytes written to their files, failures by reason. */
+  /**
+   * What the console recorder reports: recordings started and live, bytes written to their files, failures
+   * by reason.
+   */
   public io.deskgate.recording.Recorder.Stats recordings() {
     java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     Gauge.builder("deskgate.recordings.live", live::get).description("Console recordings being written now")
         .register(registry);
     Counter written = Counter.builder("deskgate.recordings.bytes").description("Bytes written to recording files")
         .register(registry);
+    Counter started = Counter.builder("deskgate.recordings.started").description("Console recordings started")
+        .register(registry);
     return new io.deskgate.recording.Recorder.Stats() {
       @Override
       public void started() {
+        started.increment();
         live.incrementAndGet();
       }
 

@@ -138,4 +138,19 @@ class ConfigLoaderTest {
     Files.writeString(file, yaml);
     return file;
   }
+
+  @Test
+  void recordingOnAndOffNeedNoQuotes() throws Exception {
+    Config config = ConfigLoader.load(write("""
+        console: {recording: on}
+        inventory:
+          domains:
+            - name: d
+              projects:
+                - id: p1
+                  console: {recording: off}
+        """), Map.of());
+    assertThat(config.console().recording()).isEqualTo("on");
+    assertThat(config.inventory().domains().get(0).projects().get(0).console().recording()).isEqualTo("off");
+  }
 }

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.provider.XvncDesktop;
 import io.deskgate.rfb.SecurityMode;
+import io.deskgate.testing.BrowserCheck;
 import io.deskgate.testing.ConsoleClient;
+import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
@@ -110,6 +112,8 @@ class RecordedConsoleTest {
     assertThat(new JsonObject(one.body()).getJsonObject("recording")).isEqualTo(listed);
     assertThat(admin.get("/console-recordings/00000000-0000-0000-0000-000000000000").statusCode()).isEqualTo(404);
     assertThat(admin.get("/console-recordings?until=2000-01-01T00:00:00Z").body()).contains("\"total_count\":0");
+    assertThat(recording.get("/metrics").body()).containsPattern("deskgate_recordings_started_total [1-9]")
+        .containsPattern("deskgate_recordings_bytes_total [1-9]");
     String bob = recording.token("bob", "bob-pass-1", PROJECT);
     assertThat(recording.get("/v2/" + PROJECT + "/console-recordings", "X-Auth-Token", bob).statusCode()).isEqualTo(403);
   }
@@ -126,12 +130,21 @@ class RecordedConsoleTest {
       assertThat(close.code()).isEqualTo((short) 4513);
       assertThat(close.reason()).isEqualTo("this console must be recorded and the recording failed");
     }
-    try (ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(broken,
-        TestNode.tokenOf(broken.consoleUrl("may-record"))), null, List.of())) {
+    try (BrowserCheck page = BrowserCheck.open(broken.consoleUrl("must-record"), dir.resolve("refused.png"), "failed",
+        null)) {
+      JsonObject refused = page.next();
+      assertThat(refused.getString("message")).as(refused.encodePrettily()).isEqualTo("recordingFailed");
+      assertThat(refused.getString("status")).isEqualTo("This console must be recorded, and the recording could not "
+          + "be made. Try again later or ask your administrator.");
+    }
+    try (LogCapture log = new LogCapture();
+         ConsoleClient ws = ConsoleClient.connect(ConsoleClient.urlWithToken(broken,
+             TestNode.tokenOf(broken.consoleUrl("may-record"))), null, List.of())) {
       assertThat(new RfbClient(ws).handshake().name()).isEqualTo("may-record");
+      assertThat(log.awaitLine("desktop=may-record goes on unrecorded: the recording cannot start")).isTrue();
     }
     assertThat(broken.get("/metrics").body())
-        .containsPattern("deskgate_recordings_failed_total\\{reason=\"cannot_start\"\\} 2\\.0");
+        .containsPattern("deskgate_recordings_failed_total\\{reason=\"cannot_start\"\\} 3\\.0");
   }
 
   @Test

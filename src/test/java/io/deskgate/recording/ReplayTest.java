@@ -87,6 +87,13 @@ class ReplayTest {
     assertThat(keys.get(0).payload()).as("with recording_keys the keysym is kept: 'e' down")
         .containsExactly(1, 0, 0, 0, 'e');
     long firstKey = keys.get(0).timeMillis();
+    try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("recordings"))) {
+      Path file = files.filter(p -> p.toString().endsWith(id + ".dgrec")).findFirst().orElseThrow();
+      assertThat(new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.ISO_8859_1))
+          .as("encrypted at rest: not the metadata's desktop, computer name or browser, nor the typed text")
+          .doesNotContain(TestNode.DESKTOP).doesNotContain("dev-01").doesNotContain("HeadlessChrome")
+          .doesNotContain("replayed through deskgate");
+    }
     String bob = node.token("bob", "bob-pass-1", PROJECT);
     assertThat(download(id, bob).statusCode()).isEqualTo(403);
 
