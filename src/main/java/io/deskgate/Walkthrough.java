@@ -17,7 +17,6 @@ final class Walkthrough {
           .append(" domain(s) declared in the config file)\n");
       return sb.append('\n').toString();
     }
-    String password = admin.password() != null ? admin.password() : "PASSWORD";
     sb.append("  Project id     ").append(admin.projectId()).append('\n');
     sb.append("  Log in as      user '").append(admin.user()).append("' in domain '").append(admin.domain())
         .append("', password: ");
@@ -26,23 +25,40 @@ final class Walkthrough {
         : "the one printed at the first start (a new one: ./deskgate --reset-admin-password)");
     sb.append("\n\n");
     if (demo != null) {
-      sb.append("Open the demo desktop in a browser (valid 10 minutes, once):\n  ").append(demo.consoleUrl())
-          .append("\n\n");
+      sb.append("Open the demo desktop in a browser (valid ").append(duration(config.console().tokenTtlSeconds()))
+          .append(", once):\n  ").append(demo.consoleUrl()).append("\n\n");
     }
     String desktop = demo != null ? Demo.DESKTOP_ID : "DESKTOP_ID";
     sb.append("Get a token, then a console URL:\n");
+    // the password goes into a shell variable: the lines work as printed, at the first start and after
+    if (admin.password() != null) {
+      sb.append("  PASSWORD='").append(admin.password()).append("'\n");
+    } else {
+      sb.append("  read -rsp 'Password of ").append(admin.user()).append(": ' PASSWORD; echo\n");
+    }
     sb.append("  TOKEN=$(curl -s -o /dev/null -D - ").append(baseUrl).append("/v3/auth/tokens \\\n")
         .append("    -H 'Content-Type: application/json' -d '{\"auth\":{\"identity\":{\"methods\":[\"password\"],")
-        .append("\"password\":{\"user\":{\"name\":\"").append(admin.user()).append("\",\"password\":\"")
-        .append(password).append("\",\"domain\":{\"name\":\"").append(admin.domain())
+        .append("\"password\":{\"user\":{\"name\":\"").append(admin.user()).append("\",\"password\":\"'\"$PASSWORD\"'")
+        .append("\",\"domain\":{\"name\":\"").append(admin.domain())
         .append("\"}}}},\"scope\":{\"project\":{\"id\":\"").append(admin.projectId()).append("\"}}}}' \\\n")
-        .append("    | tr -d '\\r' | awk 'tolower($1)==\"x-subject-token:\" {print $2}')\n");
+        .append("    | tr -d '\\r' | awk 'tolower($1)==\"x-subject-token:\" {print $2}')\n")
+        .append("  [ -n \"$TOKEN\" ] || echo 'The login failed: check the password.'\n");
     sb.append("  curl -s ").append(baseUrl).append("/v2/").append(admin.projectId()).append("/desktops/")
         .append(desktop).append("/remote-consoles -H \"X-Auth-Token: $TOKEN\"\n");
     if (demo == null) {
       sb.append("  (DESKTOP_ID: a desktop of your inventory; or start with --demo for a local one)\n");
     }
-    sb.append("Open the \"url\" it answers in a browser.\n\n");
+    sb.append("Open the \"url\" it answers in a browser within ").append(duration(config.console().tokenTtlSeconds()))
+        .append(": it works once.\n\n");
     return sb.toString();
+  }
+
+  /** {@code console.token_ttl_seconds} as a person says it. */
+  static String duration(int seconds) {
+    if (seconds % 60 != 0) {
+      return seconds + " seconds";
+    }
+    int minutes = seconds / 60;
+    return minutes == 1 ? "1 minute" : minutes + " minutes";
   }
 }

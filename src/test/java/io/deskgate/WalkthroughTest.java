@@ -43,11 +43,8 @@ class WalkthroughTest {
       int vncPort = demoVncPort();
       assertThat(canConnect(vncPort)).as("the demo desktop runs").isTrue();
 
-      String curl = banner.substring(banner.indexOf("  TOKEN=$("), banner.indexOf("Open the \"url\""));
-      Process shell = new ProcessBuilder("bash", "-c", "set -e\n" + curl).redirectErrorStream(true).start();
-      String answer = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(shell.waitFor()).as(answer).isZero();
-      JsonObject console = new JsonObject(answer.trim());
+      assertThat(banner).contains("(valid 10 minutes, once)").contains("in a browser within 10 minutes: it works once");
+      JsonObject console = runPrintedLines(banner, "  PASSWORD=", null);
       assertThat(console.getString("type")).isEqualTo("novnc");
       assertThat(console.getString("protocol")).isEqualTo("vnc");
       try (BrowserCheck browser = BrowserCheck.open(console.getString("url"),
@@ -63,10 +60,13 @@ class WalkthroughTest {
       deskgate.destroyForcibly();
     }
 
-    Process again = start(port);
+    Process again = start(port, "--demo");
     try {
       String second = readBanner(again);
       assertThat(second).contains("the one printed at the first start").doesNotContain(password(banner));
+      JsonObject console = runPrintedLines(second, "  read -rsp", password(banner) + "\n");
+      assertThat(console.getString("type")).as("the lines printed at a later start work as printed, with the "
+          + "password typed").isEqualTo("novnc");
     } finally {
       again.destroy();
       again.waitFor(30, TimeUnit.SECONDS);
@@ -88,6 +88,19 @@ class WalkthroughTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).isEqualTo(2);
     assertThat(out).contains("deskgate: configuration error: unknown key 'http.prot'");
+  }
+
+  /** Runs the shell lines of the banner from {@code first} on, typing {@code input}; returns what they answer. */
+  private static JsonObject runPrintedLines(String banner, String first, String input) throws Exception {
+    String lines = banner.substring(banner.indexOf(first), banner.indexOf("Open the \"url\""));
+    Process shell = new ProcessBuilder("bash", "-c", "set -e\n" + lines).redirectErrorStream(true).start();
+    if (input != null) {
+      shell.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    }
+    shell.getOutputStream().close();
+    String answer = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(shell.waitFor()).as(answer).isZero();
+    return new JsonObject(answer.substring(answer.indexOf('{')).trim());
   }
 
   private static String password(String banner) {
