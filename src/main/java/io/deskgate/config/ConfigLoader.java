@@ -86,8 +86,12 @@ public final class ConfigLoader {
     try {
       config = YAML.treeToValue(tree, Config.class);
     } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException("unknown key '" + path(e) + "' in " + source
-          + " (see docs/configuration.md for the keys)");
+      String key = path(e);
+      String near = closestKey(key);
+      throw new ConfigException("unknown key '" + key + "' in " + source
+          + (near == null ? "" : " (did you mean '" + near + "'?)") + "; docs/configuration.md lists the keys");
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      throw new ConfigException("'" + path(e) + "' in " + source + " must be " + inWords(e.getTargetType()));
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw new ConfigException("invalid value at '" + path(e) + "' in " + source + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -206,6 +210,67 @@ public final class ConfigLoader {
     return ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
+  /** What a key's value must be, as a person says it. */
+  static String inWords(Class<?> type) {
+    if (type == null) {
+      return "of another type (docs/configuration.md)";
+    }
+    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
+      return "a whole number";
+    }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type == String.class) {
+      return "text (a single value)";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "a mapping of keys to values";
+  }
+
+  /** The known key most like {@code unknown} (a typo of one or two letters, in the same section); else null. */
+  static String closestKey(String unknown) {
+    int dot = unknown.lastIndexOf('.');
+    String section = dot < 0 ? "" : unknown.substring(0, dot + 1);
+    String best = null;
+    int bestDistance = 3;
+    for (String key : keys().keySet()) {
+      String candidate = key;
+      if (!candidate.startsWith(section)) {
+        continue;
+      }
+      int next = candidate.indexOf('.', section.length());
+      if (next > 0) {
+        candidate = candidate.substring(0, next);
+      }
+      int d = distance(unknown.substring(section.length()), candidate.substring(section.length()));
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    return best;
+  }
+
+  private static int distance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      row[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        row[j] = Math.min(Math.min(row[j] + 1, row[j - 1] + 1), diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
+  }
+
   private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
     StringBuilder sb = new StringBuilder();
     for (var ref : e.getPath()) {
@@ -222,6 +287,9 @@ public final class ConfigLoader {
   }
 
   private static void validate(Config c) {
+    require(java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
+            .contains(String.valueOf(c.log().level()).toUpperCase(java.util.Locale.ROOT)),
+        "log.level must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + c.log().level() + "'");
     require(c.node().name() == null || c.node().name().matches("[A-Za-z0-9._-]{1,64}"),
         "node.name must be 1-64 letters, digits, '.', '_' or '-', got '" + c.node().name() + "'");
     require(c.cluster().nodeTimeoutSeconds() >= 3 && c.cluster().nodeTimeoutSeconds() <= 3600,

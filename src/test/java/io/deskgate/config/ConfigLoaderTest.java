@@ -76,7 +76,25 @@ class ConfigLoaderTest {
   void aTypoInAKeyIsNamedInTheError() throws IOException {
     Path file = write("http: {prot: 9000}\n");
     assertThatThrownBy(() -> ConfigLoader.load(file, Map.of()))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'http.prot'");
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'http.prot'")
+        .hasMessageContaining("(did you mean 'http.port'?)");
+    assertThatThrownBy(() -> ConfigLoader.load(write("consle: {recording: on}\n"), Map.of()))
+        .hasMessageContaining("unknown key 'consle'").hasMessageContaining("(did you mean 'console'?)");
+    assertThatThrownBy(() -> ConfigLoader.load(write("http: {flux_capacitor: 1}\n"), Map.of()))
+        .hasMessageContaining("unknown key 'http.flux_capacitor'").hasMessageNotContaining("did you mean");
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsNamedWithTheTypeInPlainWords() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(write("http: {port: eighty}\n"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'http.port' in ")
+        .hasMessageEndingWith(" must be a whole number").hasMessageNotContaining("deserialize");
+    assertThatThrownBy(() -> ConfigLoader.load(write("console: {allowed_origins: {a: 1}}\n"), Map.of()))
+        .hasMessageContaining("'console.allowed_origins'").hasMessageContaining("must be a list");
+    assertThatThrownBy(() -> ConfigLoader.load(write("http: 8080\n"), Map.of()))
+        .hasMessageContaining("'http'").hasMessageContaining("must be a mapping of keys to values");
+    assertThatThrownBy(() -> ConfigLoader.load(write("log: {level: LOUD}\n"), Map.of()))
+        .hasMessageContaining("log.level must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got 'LOUD'");
   }
 
   @Test
