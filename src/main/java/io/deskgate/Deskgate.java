@@ -1,7 +1,5 @@
 package io.deskgate;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
 import io.deskgate.admin.AdminPage;
 import io.deskgate.api.ApiErrorHandler;
 import io.deskgate.api.ApiException;
@@ -57,6 +55,7 @@ import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.ClientAddresses;
 import io.deskgate.web.HttpServers;
+import io.deskgate.web.Logging;
 import io.deskgate.web.Metrics;
 import io.deskgate.web.NativeIo;
 import io.deskgate.web.RequestLog;
@@ -119,7 +118,7 @@ public final class Deskgate implements AutoCloseable {
   private Deskgate(Config config) {
     this.config = config;
     this.clients = new ClientAddresses(config.http().trustedProxies());
-    setLogLevel(config.log().level());
+    Logging.apply(config.log());
     Transport transport = NativeIo.transport(config.http().transport());
     this.transportName = transport.name();
     this.vertx = Vertx.builder()
@@ -470,12 +469,5 @@ public final class Deskgate implements AutoCloseable {
 
   private static String stripSlash(String url) {
     return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-  }
-
-  private static void setLogLevel(String level) {
-    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger("deskgate").setLevel(Level.toLevel(level, Level.INFO));
-      context.getLogger("io.deskgate").setLevel(Level.toLevel(level, Level.INFO));
-    }
   }
 }

@@ -88,7 +88,11 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
 
   public record RateLimit(int requestsPerSecond, int burst) {}
 
-  public record Log(String level) {}
+  /**
+   * {@code format}: text (one line per event) or json (one JSON object per line); {@code stackTraces}: an
+   * exception's whole stack trace instead of one line naming it and its causes.
+   */
+  public record Log(String level, String format, boolean stackTraces) {}
 
   /** Where desktops come from (docs/providers.md). */
   public record Providers(@JsonProperty("static") StaticProvider staticEndpoints, Xvnc xvnc, Libvirt libvirt,
@@ -133,7 +137,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                 Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc",
                 "127.0.0.1"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
-        new Log("INFO"),
+        new Log("INFO", "text", false),
         new Audit(90),
         new Inventory(List.of()));
   }

@@ -290,6 +290,7 @@ public final class ConfigLoader {
     require(java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
             .contains(String.valueOf(c.log().level()).toUpperCase(java.util.Locale.ROOT)),
         "log.level must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + c.log().level() + "'");
+    require(java.util.Set.of("text", "json").contains(String.valueOf(c.log().format())), "log.format must be text or json");
     require(c.node().name() == null || c.node().name().matches("[A-Za-z0-9._-]{1,64}"),
         "node.name must be 1-64 letters, digits, '.', '_' or '-', got '" + c.node().name() + "'");
     require(c.cluster().nodeTimeoutSeconds() >= 3 && c.cluster().nodeTimeoutSeconds() <= 3600,

@@ -3,6 +3,9 @@ package io.deskgate.web;
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.pattern.ThrowableProxyConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.IThrowableProxy;
+import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.core.CoreConstants;
 import java.util.regex.Pattern;
 
 /**
@@ -42,11 +45,44 @@ public final class LogMask {
     }
   }
 
-  /** {@code %maskedEx}: the stack trace with every exception message masked. */
+  /**
+   * {@code %maskedEx}: an exception on the event's own line ({@code  ! Type: message <- Cause: message (at
+   * frame)}), or, with {@code log.stack_traces: true}, its whole stack trace on the lines after; every
+   * exception message masked. Empty for an event without one.
+   */
   public static final class Throwable extends ThrowableProxyConverter {
     @Override
     public String convert(ILoggingEvent event) {
-      return mask(super.convert(event));
+      IThrowableProxy thrown = event.getThrowableProxy();
+      if (thrown == null) {
+        return "";
+      }
+      if ("true".equals(getContext() == null ? null : getContext().getProperty(Logging.STACK_TRACES))) {
+        String trace = super.convert(event);
+        return CoreConstants.LINE_SEPARATOR + mask(trace.endsWith(CoreConstants.LINE_SEPARATOR)
+            ? trace.substring(0, trace.length() - CoreConstants.LINE_SEPARATOR.length()) : trace);
+      }
+      return mask(oneLine(thrown));
     }
+  }
+
+  /** An exception and its causes on one line, with where the first was thrown. */
+  static String oneLine(IThrowableProxy thrown) {
+    StringBuilder sb = new StringBuilder(" ! ");
+    IThrowableProxy t = thrown;
+    for (int depth = 0; t != null && depth < 8; depth++, t = t.getCause()) {
+      if (depth > 0) {
+        sb.append(" <- ");
+      }
+      sb.append(t.getClassName());
+      if (t.getMessage() != null) {
+        sb.append(": ").append(t.getMessage().replace('\n', ' ').replace('\r', ' '));
+      }
+    }
+    StackTraceElementProxy[] frames = thrown.getStackTraceElementProxyArray();
+    if (frames != null && frames.length > 0) {
+      sb.append(" (at ").append(frames[0].getStackTraceElement()).append(')');
+    }
+    return sb.toString();
   }
 }
