@@ -1,5 +1,6 @@
 package io.deskgate.admin;
 
+import io.deskgate.web.RequestLog;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -26,6 +27,9 @@ public final class AdminPage {
       }
     });
     router.get(BASE + "*").handler(ctx -> {
+      if (!ctx.request().path().equals(BASE) && !ctx.request().path().endsWith(".html")) {
+        RequestLog.asset(ctx);
+      }
       ctx.response().putHeader("Content-Security-Policy", CSP)
           .putHeader("X-Frame-Options", "DENY")
           .putHeader("Referrer-Policy", "no-referrer")

@@ -5,6 +5,7 @@ import io.deskgate.config.Config;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.deskgate.store.Sql;
+import io.deskgate.web.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -62,6 +63,7 @@ public final class Authenticator {
     }
     return tokenFromHeader(ctx).compose(this::cachedTokenCaller).map(caller -> {
       if (!caller.projectId().equals(projectId)) {
+        RequestLog.caller(ctx, caller.display());
         throw ApiException.notProjectMember();
       }
       return caller;
@@ -174,6 +176,7 @@ public final class Authenticator {
     if (header == null || !AkSkSignature.coversRequired(header.signedHeaders())) {
       return Future.failedFuture(ApiException.badSignature());
     }
+    RequestLog.caller(ctx, "ak:" + header.accessKey());
     String sdkDate = req.getHeader("X-Sdk-Date");
     Buffer body = ctx.body() == null ? null : ctx.body().buffer();
     String payloadHash = header.signedHeaders().contains("x-sdk-content-sha256")

@@ -77,6 +77,7 @@ public final class IamRoutes {
     String client = RequestLog.client(ctx);
     loginsPerAddress.check(client);
     Login login = parseLogin(ctx);
+    RequestLog.caller(ctx, login.userId() != null ? "id:" + login.userId() : login.userName() + "@" + login.domainName());
     loginsPerUser.check(login.userId() != null ? "id:" + login.userId()
         : login.domainName().toLowerCase(Locale.ROOT) + "/" + login.userName().toLowerCase(Locale.ROOT));
     // one password check in flight per client address: a flood from one place holds one hash thread at most

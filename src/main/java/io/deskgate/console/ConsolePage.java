@@ -62,6 +62,9 @@ public final class ConsolePage {
 
   /** Every page under the console's path, ours or noVNC's, refuses to be framed by foreign sites. */
   private void frameOptions(RoutingContext ctx) {
+    if (!ctx.request().path().equals(PAGE_PATH)) {
+      RequestLog.asset(ctx);
+    }
     ctx.response().putHeader("Content-Security-Policy", contentSecurityPolicy);
     if (!frameable) {
       ctx.response().putHeader("X-Frame-Options", "DENY");

@@ -92,6 +92,7 @@ public final class Replays {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page));
     router.post(STREAM_PATH).handler(this::stream);
     router.get(ASSETS + "*").handler(ctx -> {
+      RequestLog.asset(ctx);
       pageHeaders(ctx);
       ctx.next();
     });
