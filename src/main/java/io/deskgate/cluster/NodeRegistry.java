@@ -3,6 +3,7 @@ package io.deskgate.cluster;
 import static io.deskgate.store.Sql.update;
 
 import io.deskgate.store.Database;
+import io.deskgate.store.Outage;
 import io.deskgate.store.Sql;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
@@ -43,8 +44,8 @@ public final class NodeRegistry {
   private final SessionLedger ledger;
   private final long startedAt = System.currentTimeMillis();
   private final AtomicBoolean beating = new AtomicBoolean();
-  /** Set after a beat failed: the store was unreachable, so what it holds of this node may be behind. */
-  private final AtomicBoolean cutOff = new AtomicBoolean();
+  private final Outage heartbeat =
+      new Outage(log, "writing this node's heartbeat (the others may soon count it lost)");
   private long timer = -1;
 
   public NodeRegistry(Vertx vertx, Database db, String name, String address, int timeoutSeconds,
@@ -93,15 +94,11 @@ public final class NodeRegistry {
     }).onComplete(done -> {
       beating.set(false);
       if (done.failed()) {
-        if (cutOff.compareAndSet(false, true)) {
-          log.warn("heartbeat not written: {}; the store may soon count this node lost", done.cause().getMessage());
-        }
+        heartbeat.failed(done.cause());
         ledger.storeLost();
         return;
       }
-      if (cutOff.getAndSet(false)) {
-        log.info("heartbeat written again");
-      }
+      heartbeat.succeeded();
       if (done.result()) {
         log.warn("this node had been marked lost by the others; writing its live consoles again");
         ledger.storeLost();

@@ -2,6 +2,7 @@ package io.deskgate.cluster;
 
 import io.deskgate.config.Config;
 import io.deskgate.store.Database;
+import io.deskgate.store.Outage;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,6 +33,7 @@ final class PostgresEvents implements ClusterEvents {
   private final Thread listener;
   private final Map<Kind, Consumer<String>> handlers = new ConcurrentHashMap<>();
   private volatile boolean running = true;
+  private final Outage listening = new Outage(log, "listening for cluster events");
 
   PostgresEvents(Vertx vertx, Database db, Config.Store store) {
     this.vertx = vertx;
@@ -70,6 +72,7 @@ final class PostgresEvents implements ClusterEvents {
     while (running) {
       try (Connection c = connect(); Statement st = c.createStatement()) {
         st.execute("LISTEN " + CHANNEL);
+        listening.succeeded();
         PGConnection pg = c.unwrap(PGConnection.class);
         while (running) {
           PGNotification[] notifications = pg.getNotifications(500);
@@ -88,7 +91,7 @@ final class PostgresEvents implements ClusterEvents {
         }
       } catch (SQLException e) {
         if (running) {
-          log.warn("cluster events: lost the listening connection ({}); reconnecting", e.getMessage());
+          listening.failed(e);
           sleep(1000);
         }
       }

@@ -2,6 +2,7 @@ package io.deskgate.lifecycle;
 
 import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.store.Database;
+import io.deskgate.store.Outage;
 import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -46,6 +47,7 @@ final class JobRunner {
   private final String libvirtUri;
   private final int capacity;
   private final long pollMs;
+  private final Outage claimOutage = new Outage(log, "looking for jobs to run");
   private final long nodeTimeoutMs;
   private Work work;
   private Abandon abandon;
@@ -116,9 +118,10 @@ final class JobRunner {
     claimed.onComplete(done -> {
       claiming.set(false);
       if (done.failed()) {
-        log.warn("cannot look for jobs to run: {}", done.cause().getMessage());
+        claimOutage.failed(done.cause());
         return;
       }
+      claimOutage.succeeded();
       done.result().forEach(this::run);
       if (again.get() || done.result().size() == room && room > 0) {
         wake();

@@ -9,6 +9,7 @@ import io.deskgate.provider.Providers;
 import io.deskgate.provider.StaticProvider;
 import io.deskgate.provider.XvncProvider;
 import io.deskgate.store.Database;
+import io.deskgate.store.Outage;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
@@ -93,6 +94,7 @@ public final class Watcher {
       return;
     }
     AtomicBoolean busy = new AtomicBoolean();
+    Outage outage = new Outage(log, "checking " + what + " desktops");
     vertx.setPeriodic(TimeUnit.SECONDS.toMillis(seconds), t -> {
       if (busy.compareAndSet(false, true)) {
         vertx.executeBlocking(() -> {
@@ -101,7 +103,9 @@ public final class Watcher {
         }, false).onComplete(done -> {
           busy.set(false);
           if (done.failed()) {
-            log.warn("checking {} desktops failed: {}", what, done.cause().getMessage());
+            outage.failed(done.cause());
+          } else {
+            outage.succeeded();
           }
         });
       }
