@@ -11,6 +11,7 @@ import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
 import io.deskgate.auth.AuthorizationMessageRoute;
 import io.deskgate.auth.CredentialRoutes;
+import io.deskgate.auth.Digests;
 import io.deskgate.auth.IamRoutes;
 import io.deskgate.auth.IamTokens;
 import io.deskgate.auth.IdentityStore;
@@ -274,7 +275,10 @@ public final class Deskgate implements AutoCloseable {
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
     String ownHost = http.host().equals("0.0.0.0") || http.host().equals("::") ? hostName() : http.host();
-    registry = new NodeRegistry(vertx, db, nodeId, scheme + ownHost + ":" + servers.port(), config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
+    registry = new NodeRegistry(vertx, db, nodeId, scheme + ownHost + ":" + servers.port(),
+        config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
+    metrics.storeUp(registry::storeReachable);
+    metrics.pool(db);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> housekeeping());
     log.info("Deskgate listening on {}:{} with {} event loops on {}{}, public URL {}, store {}", http.host(),
         servers.port(), servers.count(), transportName,
@@ -285,7 +289,7 @@ public final class Deskgate implements AutoCloseable {
   private void mountRoutes(Router router) {
     IdentityStore identities = new IdentityStore();
     IamTokens iamTokens = new IamTokens(config.auth().tokenTtlSeconds());
-    Authenticator authenticator = new Authenticator(db, identities, secrets, config.auth());
+    Authenticator authenticator = new Authenticator(db, identities, secrets, config.auth(), metrics);
     events.on(ClusterEvents.Kind.FORGET_TOKEN, authenticator::forget);
     Throttle throttle = new Throttle(config.api().rateLimit());
     AttemptLimit consoleLinkAttempts = new AttemptLimit(config.console().redeemLimit(),
@@ -318,8 +322,17 @@ public final class Deskgate implements AutoCloseable {
         config.console().recordingKeys());
     proxy.mount(router);
     new ConsolePage(consoleTokens, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    String metricsToken = config.metrics().token();
+    router.get("/metrics").handler(ctx -> {
+      if (metricsToken != null && !metricsToken.isEmpty() && !Digests.constantTimeEquals("Bearer " + metricsToken,
+          String.valueOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))) {
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        ctx.fail(new ApiException(401, "APIGW.0301", "The metrics need the bearer token of metrics.token."));
+        return;
+      }
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.scrape());
+    });
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {
       boolean up = ok.succeeded() && ok.result();
       String status = proxy.draining() ? "draining" : up ? "ok" : "store unavailable";
@@ -327,7 +340,7 @@ public final class Deskgate implements AutoCloseable {
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", status).put("node", nodeId).put("sessions", sessions.count()).encode());
     }));
-    ApiErrorHandler errors = new ApiErrorHandler(config.api().maxBodyBytes());
+    ApiErrorHandler errors = new ApiErrorHandler(config.api().maxBodyBytes(), metrics);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     router.route().failureHandler(errors);

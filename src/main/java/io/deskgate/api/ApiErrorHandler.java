@@ -1,6 +1,7 @@
 package io.deskgate.api;
 
 import io.deskgate.store.StoreUnavailableException;
+import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -18,14 +19,22 @@ public final class ApiErrorHandler implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
   private final int maxBodyBytes;
+  private final Metrics metrics;
 
-  public ApiErrorHandler(int maxBodyBytes) {
+  public ApiErrorHandler(int maxBodyBytes, Metrics metrics) {
     this.maxBodyBytes = maxBodyBytes;
+    this.metrics = metrics;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    respond(ctx, classify(ctx));
+    ApiException error = classify(ctx);
+    if (error.authFailure() != null) {
+      metrics.authenticationFailed(error.authFailure());
+    } else if (error.status() == 429) {
+      metrics.throttled();
+    }
+    respond(ctx, error);
   }
 
   public static void respond(RoutingContext ctx, ApiException error) {

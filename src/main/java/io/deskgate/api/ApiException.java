@@ -13,6 +13,7 @@ public class ApiException extends RuntimeException {
   private final int status;
   private final String code;
   private final JsonObject extra;
+  private String authFailure;
 
   public ApiException(int status, String code, String message) {
     this(status, code, message, new JsonObject());
@@ -33,6 +34,17 @@ public class ApiException extends RuntimeException {
     return code;
   }
 
+  /** Why the call's credentials were refused (a metric's reason); null for other errors. */
+  public String authFailure() {
+    return authFailure;
+  }
+
+  /** Marks this error as a refusal of the call's credentials, for {@code reason}. */
+  public ApiException authFailure(String reason) {
+    this.authFailure = reason;
+    return this;
+  }
+
   /** The JSON body sent to the client. */
   public JsonObject body(String requestId) {
     JsonObject body = new JsonObject().put("error_code", code).put("error_msg", getMessage());
@@ -41,32 +53,38 @@ public class ApiException extends RuntimeException {
   }
 
   public static ApiException noCredentials() {
-    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found");
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: x-auth-token not found")
+        .authFailure("no_credentials");
   }
 
   public static ApiException badToken() {
-    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: decrypt token fail");
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: decrypt token fail")
+        .authFailure("bad_token");
   }
 
   public static ApiException tokenExpired() {
-    return new ApiException(401, "APIGW.0307", "The token must be updated.");
+    return new ApiException(401, "APIGW.0307", "The token must be updated.").authFailure("token_expired");
   }
 
   public static ApiException unknownAccessKey() {
-    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: Get secretKey failed");
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: Get secretKey failed")
+        .authFailure("unknown_access_key");
   }
 
   public static ApiException badSignature() {
-    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail");
+    return new ApiException(401, "APIGW.0301", "Incorrect IAM authentication information: verify aksk signature fail")
+        .authFailure("bad_signature");
   }
 
   public static ApiException accessKeyLocked() {
     return new ApiException(401, "APIGW.0301",
-        "Incorrect IAM authentication information: the access key is locked for a while after repeated signature failures");
+        "Incorrect IAM authentication information: the access key is locked for a while after repeated signature failures")
+        .authFailure("access_key_locked");
   }
 
   public static ApiException notProjectMember() {
-    return new ApiException(403, "APIGW.0302", "The IAM user is not authorized to access the API.");
+    return new ApiException(403, "APIGW.0302", "The IAM user is not authorized to access the API.")
+        .authFailure("not_project_member");
   }
 
   public static ApiException policyDenied(String message, String encodedReason) {

@@ -22,7 +22,9 @@ public final class KeystoneException extends ApiException {
   }
 
   public static KeystoneException unauthorized(String message) {
-    return new KeystoneException(401, "Unauthorized", message);
+    KeystoneException refused = new KeystoneException(401, "Unauthorized", message);
+    refused.authFailure("login_refused");
+    return refused;
   }
 
   public static KeystoneException badRequest(String message) {

@@ -39,9 +39,10 @@ final class AccessKeyLockout {
     }
   }
 
-  void failed(String accessKey) {
+  /** Counts a signature failure; true when it locks the key. */
+  boolean failed(String accessKey) {
     if (maxFailures == 0) {
-      return;
+      return false;
     }
     long now = System.currentTimeMillis();
     State s = keys.computeIfAbsent(accessKey, k -> new State());
@@ -53,7 +54,9 @@ final class AccessKeyLockout {
       if (++s.failures >= maxFailures) {
         s.lockedUntil = now + lockMillis;
         s.failures = 0;
+        return true;
       }
+      return false;
     }
   }
 

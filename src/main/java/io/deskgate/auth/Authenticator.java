@@ -5,6 +5,7 @@ import io.deskgate.config.Config;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
 import io.deskgate.store.Sql;
+import io.deskgate.web.Metrics;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +22,8 @@ import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Establishes who calls a Workspace API: an {@code X-Auth-Token} (looked up by hash, checked for
@@ -39,9 +42,16 @@ public final class Authenticator {
   private final IdentityStore identities;
   private final SecretBox secrets;
   private final AccessKeyLockout lockout;
+  private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
   private final TokenCache cache;
+  private final Metrics metrics;
+  private final int lockWindowSeconds;
+  private final int lockSeconds;
 
-  public Authenticator(Database db, IdentityStore identities, SecretBox secrets, Config.Auth auth) {
+  public Authenticator(Database db, IdentityStore identities, SecretBox secrets, Config.Auth auth, Metrics metrics) {
+    this.metrics = metrics;
+    this.lockWindowSeconds = auth.akskLockout().windowSeconds();
+    this.lockSeconds = auth.akskLockout().lockSeconds();
     this.db = db;
     this.identities = identities;
     this.secrets = secrets;
@@ -194,7 +204,11 @@ public final class Authenticator {
       String sk = secrets.open(key.secretSealed(), IdentityStore.AccessKey.sealContext(key.accessKey()));
       if (!withinClockSkew(sdkDate)
           || !Digests.constantTimeEquals(AkSkSignature.signature(sk, stringToSign), header.signature())) {
-        lockout.failed(key.accessKey());
+        if (lockout.failed(key.accessKey())) {
+          metrics.accessKeyLocked();
+          log.warn("access key {} (user {}) locked for {} s: too many signature failures within {} s; last from {}",
+              key.accessKey(), key.userId(), lockSeconds, lockWindowSeconds, RequestLog.client(ctx));
+        }
         throw ApiException.badSignature();
       }
       lockout.succeeded(key.accessKey());

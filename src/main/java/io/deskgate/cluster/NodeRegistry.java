@@ -106,6 +106,11 @@ public final class NodeRegistry {
     });
   }
 
+  /** Whether this node's last heartbeat reached the store. */
+  public boolean storeReachable() {
+    return !heartbeat.failing();
+  }
+
   /** Writes this node's row; true when it had been marked lost or removed by another node. */
   private boolean beat(Connection c, long now) throws SQLException {
     Object[] values = {address, version(), startedAt, now, draining.getAsBoolean(), liveSessions.getAsInt(), UP, name};

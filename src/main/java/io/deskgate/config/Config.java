@@ -11,8 +11,8 @@ import java.util.Map;
  * {@link #defaults()}.
  */
 public record Config(Node node, Cluster cluster, Http http, Store store, Secrets secrets, Console console,
-                     Recording recording, Auth auth, Api api, Providers providers, Log log, Audit audit,
-                     Inventory inventory) {
+                     Recording recording, Auth auth, Api api, Providers providers, Log log, Metrics metrics,
+                     Audit audit, Inventory inventory) {
 
   /** This node's name among several sharing one store; default: the host name. */
   public record Node(String name) {}
@@ -25,6 +25,9 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
 
   /** How long the history of ended consoles is kept. */
   public record Audit(int retentionDays) {}
+
+  /** {@code GET /metrics}: open to whoever reaches it, or only with {@code Authorization: Bearer <token>}. */
+  public record Metrics(String token) {}
 
   public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops,
                      String transport, int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c,
@@ -138,6 +141,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                 "127.0.0.1"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO", "text", false),
+        new Metrics(""),
         new Audit(90),
         new Inventory(List.of()));
   }

@@ -291,6 +291,8 @@ public final class ConfigLoader {
             .contains(String.valueOf(c.log().level()).toUpperCase(java.util.Locale.ROOT)),
         "log.level must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + c.log().level() + "'");
     require(java.util.Set.of("text", "json").contains(String.valueOf(c.log().format())), "log.format must be text or json");
+    require(c.metrics().token() == null || c.metrics().token().isEmpty() || c.metrics().token().length() >= 16,
+        "metrics.token must be empty (no token) or at least 16 characters");
     require(c.node().name() == null || c.node().name().matches("[A-Za-z0-9._-]{1,64}"),
         "node.name must be 1-64 letters, digits, '.', '_' or '-', got '" + c.node().name() + "'");
     require(c.cluster().nodeTimeoutSeconds() >= 3 && c.cluster().nodeTimeoutSeconds() <= 3600,

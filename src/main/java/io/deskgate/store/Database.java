@@ -125,6 +125,11 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** Hands HikariCP's pool meters to {@code registry}. */
+  public void meters(io.micrometer.core.instrument.MeterRegistry registry) {
+    dataSource.setMetricRegistry(registry);
+  }
+
   public boolean isPostgres() {
     return dataSource.getJdbcUrl().startsWith("jdbc:postgresql:");
   }

@@ -10,8 +10,10 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * What operators watch, exposed at {@code GET /metrics} in Prometheus text format: HTTP requests by
@@ -40,9 +42,40 @@ public final class Metrics implements AutoCloseable {
         .description("Console URLs handed out").register(registry);
   }
 
+  /** Buckets of the HTTP histogram: few, so that route x status series stay affordable. */
+  private static final Duration[] HTTP_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
+
   public void httpRequest(String method, String route, int status, long micros) {
     Timer.builder("deskgate.http.requests").tag("method", method).tag("route", route)
-        .tag("status", String.valueOf(status)).register(registry).record(micros, TimeUnit.MICROSECONDS);
+        .tag("status", String.valueOf(status)).serviceLevelObjectives(HTTP_BUCKETS).register(registry)
+        .record(micros, TimeUnit.MICROSECONDS);
+  }
+
+  /** A call refused for its credentials (401, or 403 for a project the caller has no role in), by why. */
+  public void authenticationFailed(String reason) {
+    registry.counter("deskgate.auth.failures", "reason", reason).increment();
+  }
+
+  /** An access key locked after repeated signature failures. */
+  public void accessKeyLocked() {
+    registry.counter("deskgate.auth.access.key.lockouts").increment();
+  }
+
+  /** A request answered 429 by one of the throttles (API calls, logins, console links). */
+  public void throttled() {
+    registry.counter("deskgate.http.throttled").increment();
+  }
+
+  /** 1 while the store answers, 0 while it does not. */
+  public void storeUp(java.util.function.BooleanSupplier up) {
+    Gauge.builder("deskgate.store.up", () -> up.getAsBoolean() ? 1 : 0)
+        .description("Whether the store answered its last check").register(registry);
+  }
+
+  /** The store's connection pool (HikariCP's own meters: active, idle, pending, timeouts, ...). */
+  public void pool(io.deskgate.store.Database db) {
+    db.meters(registry);
   }
 
   /** A request answered before the router: malformed, oversize, too slow (see {@link HttpFront}). */

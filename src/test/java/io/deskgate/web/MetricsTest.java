@@ -1,0 +1,78 @@
+package io.deskgate.web;
+
+import static io.deskgate.testing.TestNode.PROJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deskgate.testing.LogCapture;
+import io.deskgate.testing.Signer;
+import io.deskgate.testing.TestNode;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What on-call engineers watch at {@code /metrics}: behind a bearer token when one is set; HTTP latency
+ * with buckets; authentication failures by reason, access-key lockouts, throttled calls; the store and
+ * its connection pool.
+ */
+class MetricsTest {
+
+  static final String METRICS_TOKEN = "metrics-token-0123456789";
+  static TestNode node;
+
+  @BeforeAll
+  static void start() {
+    node = TestNode.start(TestNode.standardInventory(TestNode.closedPort()), Map.of(
+        "DESKGATE_METRICS_TOKEN", METRICS_TOKEN, "DESKGATE_AUTH_AKSK_LOCKOUT_MAX_FAILURES", "2",
+        "DESKGATE_API_RATE_LIMIT_REQUESTS_PER_SECOND", "1", "DESKGATE_API_RATE_LIMIT_BURST", "3"));
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  static String scrape() {
+    var r = node.get("/metrics", "Authorization", "Bearer " + METRICS_TOKEN);
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  @Test
+  void theMetricsNeedTheirToken() {
+    assertThat(node.get("/metrics").statusCode()).isEqualTo(401);
+    assertThat(node.get("/metrics", "Authorization", "Bearer wrong-token-0123456789").statusCode()).isEqualTo(401);
+    assertThat(scrape()).contains("deskgate_store_up 1.0").contains("hikaricp_connections_active");
+  }
+
+  @Test
+  void refusalsAreCountedByWhy() {
+    node.get("/v2/" + PROJECT + "/desktops", "X-Auth-Token", "not a token");
+    node.get("/v2/" + PROJECT + "/desktops");
+    node.login("alice", "wrong-password", PROJECT);
+    try (LogCapture log = new LogCapture()) {
+      Signer wrong = new Signer(node, TestNode.ALICE_AK, "not-the-secret");
+      wrong.get("/v2/" + PROJECT + "/desktops?limit=1");
+      wrong.get("/v2/" + PROJECT + "/desktops?limit=2");
+      assertThat(wrong.get("/v2/" + PROJECT + "/desktops?limit=3").body()).contains("locked");
+      assertThat(log.awaitLine("access key " + TestNode.ALICE_AK + " (user ")).isTrue();
+    }
+    String token = node.token("bob", "bob-pass-1", PROJECT);
+    int throttled = 0;
+    for (int i = 0; i < 10; i++) {
+      throttled += node.get("/v2/" + PROJECT + "/desktops", "X-Auth-Token", token).statusCode() == 429 ? 1 : 0;
+    }
+    assertThat(throttled).isPositive();
+    String metrics = scrape();
+    assertThat(metrics).contains("deskgate_auth_failures_total{reason=\"bad_token\"} 1.0")
+        .contains("deskgate_auth_failures_total{reason=\"no_credentials\"} 1.0")
+        .contains("deskgate_auth_failures_total{reason=\"login_refused\"} 1.0")
+        .contains("deskgate_auth_failures_total{reason=\"bad_signature\"} 2.0")
+        .contains("deskgate_auth_failures_total{reason=\"access_key_locked\"} 1.0")
+        .contains("deskgate_auth_access_key_lockouts_total 1.0")
+        .contains("deskgate_http_throttled_total " + throttled + ".0")
+        .containsPattern("deskgate_http_requests_seconds_bucket\\{method=\"GET\",route=\"[^\"]+\",status=\"\\d+\","
+            + "le=\"0\\.005\"}");
+  }
+}
