@@ -85,6 +85,8 @@ import org.slf4j.LoggerFactory;
 public final class Deskgate implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Deskgate.class);
+  /** How often the desktops metric is counted again. */
+  private static final long CENSUS_EVERY_MS = 15_000;
   private static final long PURGE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
 
   private final Config config;
@@ -175,7 +177,7 @@ public final class Deskgate implements AutoCloseable {
             "too many desktop operations in progress on this node; retry later"));
     this.lifecycle = new Lifecycle(vertx, operations, config.providers().operationThreads(),
         config.providers().operationQueueLimit(), db, desktops, jobs,
-        providers, events, secrets, nodeId, config.cluster(), config.providers().libvirt().uri());
+        providers, events, secrets, nodeId, config.cluster(), config.providers().libvirt().uri(), metrics);
     this.watcher = new Watcher(vertx, db, desktops, jobs, providers, lifecycle, config.providers(), nodeId);
   }
 
@@ -280,6 +282,7 @@ public final class Deskgate implements AutoCloseable {
     metrics.storeUp(registry::storeReachable);
     metrics.pool(db);
     vertx.setPeriodic(PURGE_EVERY_MS, t -> housekeeping());
+    vertx.setPeriodic(0, CENSUS_EVERY_MS, t -> db.run(DesktopStore::census).onSuccess(metrics::desktops));
     log.info("Deskgate listening on {}:{} with {} event loops on {}{}, public URL {}, store {}", http.host(),
         servers.port(), servers.count(), transportName,
         options.isSsl() ? ", TLS by " + NativeIo.describe(options.getSslEngineOptions()) : "", publicUrl,

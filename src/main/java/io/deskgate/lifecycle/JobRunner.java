@@ -4,6 +4,7 @@ import io.deskgate.cluster.ClusterEvents;
 import io.deskgate.store.Database;
 import io.deskgate.store.Outage;
 import io.deskgate.work.WorkerPool;
+import io.deskgate.web.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Collection;
@@ -48,6 +49,7 @@ final class JobRunner {
   private final int capacity;
   private final long pollMs;
   private final Outage claimOutage = new Outage(log, "looking for jobs to run");
+  private final Metrics metrics;
   private final long nodeTimeoutMs;
   private Work work;
   private Abandon abandon;
@@ -59,7 +61,8 @@ final class JobRunner {
   private long poller = -1;
 
   JobRunner(Vertx vertx, Database db, Jobs jobs, WorkerPool operations, ClusterEvents events, String node,
-            String libvirtUri, int capacity, int pollSeconds, int nodeTimeoutSeconds) {
+            String libvirtUri, int capacity, int pollSeconds, int nodeTimeoutSeconds, Metrics metrics) {
+    this.metrics = metrics;
     this.libvirtUri = libvirtUri;
     this.vertx = vertx;
     this.db = db;
@@ -141,7 +144,10 @@ final class JobRunner {
         return failure.getMessage() == null ? failure.toString() : failure.getMessage();
       }
     }).recover(refused -> Future.succeededFuture(refused.getMessage()))
-        .compose(failReason -> db.transaction(c -> jobs.finishTask(c, task.jobId(), task.seq(), failReason)))
+        .compose(failReason -> {
+          metrics.jobTask(task.type(), failReason == null ? "succeeded" : "failed");
+          return db.transaction(c -> jobs.finishTask(c, task.jobId(), task.seq(), failReason));
+        })
         .onComplete(done -> {
           running.decrementAndGet();
           if (done.failed()) {
@@ -163,6 +169,7 @@ final class JobRunner {
     db.transaction(c -> jobs.failOrphaned(c, System.currentTimeMillis(), nodeTimeoutMs)).onSuccess(failed -> {
       for (Jobs.Abandoned a : failed) {
         log.warn("job task for desktop {} failed: {}", a.desktopId(), a.reason());
+        metrics.jobTask(a.operation(), "abandoned");
         operations.submit(() -> {
           abandon.abandoned(a);
           return null;

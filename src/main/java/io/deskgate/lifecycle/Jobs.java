@@ -48,7 +48,7 @@ public final class Jobs {
   public record Task(String jobId, int seq, String type, String projectId, String desktopId, JsonObject params) {}
 
   /** A task failed without its node: the desktop it was for, why, and whether it had started there. */
-  public record Abandoned(String desktopId, String reason, boolean started) {}
+  public record Abandoned(String desktopId, String operation, String reason, boolean started) {}
 
   private static final String COLUMNS =
       "SELECT id, project_id, job_type, status, fail_reason, entities, created_at, begin_time, end_time FROM jobs ";
@@ -191,13 +191,13 @@ public final class Jobs {
    */
   private List<Abandoned> fail(Connection c, String status, String where, Function<String, String> reasonFor,
                                Object... args) throws SQLException {
-    record Picked(String jobId, int seq, String desktopId, String node) {}
+    record Picked(String jobId, int seq, String desktopId, String operation, String node) {}
     Object[] all = new Object[args.length + 1];
     all[0] = status;
     System.arraycopy(args, 0, all, 1, args.length);
-    List<Picked> picked = Sql.list(c, "SELECT job_id, seq, desktop_id, " + (RUNNING.equals(status) ? "claimed_by"
-            : "run_on") + " FROM job_tasks t WHERE t.status = ? AND " + where + " FOR UPDATE SKIP LOCKED",
-        rs -> new Picked(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)), all);
+    List<Picked> picked = Sql.list(c, "SELECT job_id, seq, desktop_id, job_type, " + (RUNNING.equals(status)
+            ? "claimed_by" : "run_on") + " FROM job_tasks t WHERE t.status = ? AND " + where + " FOR UPDATE SKIP LOCKED",
+        rs -> new Picked(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4), rs.getString(5)), all);
     List<Abandoned> failed = new ArrayList<>();
     for (Picked p : picked) {
       String reason = reasonFor.apply(p.node());
@@ -205,7 +205,7 @@ public final class Jobs {
       update(c, "UPDATE job_tasks SET status = ?, fail_reason = ? WHERE job_id = ? AND seq = ?", FAILED, reason,
           p.jobId(), p.seq());
       finishIfDone(c, p.jobId());
-      failed.add(new Abandoned(p.desktopId(), reason, RUNNING.equals(status)));
+      failed.add(new Abandoned(p.desktopId(), p.operation(), reason, RUNNING.equals(status)));
     }
     return failed;
   }

@@ -15,6 +15,7 @@ import io.deskgate.provider.StaticProvider;
 import io.deskgate.provider.XvncProvider;
 import io.deskgate.store.Database;
 import io.deskgate.store.SecretBox;
+import io.deskgate.web.Metrics;
 import io.deskgate.work.WorkerPool;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -107,10 +108,10 @@ public final class Lifecycle {
   public Lifecycle(Vertx vertx, WorkerPool operations, int operationThreads, int operationQueueLimit, Database db,
                    DesktopStore desktops,
                    Jobs jobs, Providers providers, ClusterEvents events, SecretBox secrets, String node,
-                   Config.Cluster cluster, String libvirtUri) {
+                   Config.Cluster cluster, String libvirtUri, Metrics metrics) {
     this.libvirtUri = libvirtUri;
     this.runner = new JobRunner(vertx, db, jobs, operations, events, node, libvirtUri, operationThreads,
-        cluster.jobPollSeconds(), cluster.nodeTimeoutSeconds());
+        cluster.jobPollSeconds(), cluster.nodeTimeoutSeconds(), metrics);
     this.taskLimit = operationThreads + operationQueueLimit;
     this.db = db;
     this.desktops = desktops;

@@ -2,6 +2,8 @@ package io.deskgate.web;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -71,6 +73,20 @@ public final class Metrics implements AutoCloseable {
   public void storeUp(java.util.function.BooleanSupplier up) {
     Gauge.builder("deskgate.store.up", () -> up.getAsBoolean() ? 1 : 0)
         .description("Whether the store answered its last check").register(registry);
+  }
+
+  /** One desktop's part of a job ended on this node: {@code result} succeeded, failed or abandoned. */
+  public void jobTask(String operation, String result) {
+    registry.counter("deskgate.job.tasks", "operation", operation, "result", result).increment();
+  }
+
+  private final MultiGauge desktops = MultiGauge.builder("deskgate.desktops")
+      .description("Desktops of the region by status and provider, as last counted").register(registry);
+
+  /** The region's desktops counted by status and provider: {@code [status, provider, count]} rows. */
+  public void desktops(java.util.List<Object[]> counts) {
+    desktops.register(counts.stream().map(row -> MultiGauge.Row.of(
+        Tags.of("status", String.valueOf(row[0]), "provider", String.valueOf(row[1])), (Number) row[2])).toList(), true);
   }
 
   /** The store's connection pool (HikariCP's own meters: active, idle, pending, timeouts, ...). */

@@ -140,6 +140,8 @@ class XvncDesktopsTest {
     String id = Workspace.createdDesktops(job).get(0);
     JsonObject created = ws.desktop(id);
     assertThat(created.getString("computer_name")).isEqualTo("xv-life");
+    assertThat(node.get("/metrics").body())
+        .contains("deskgate_job_tasks_total{operation=\"createDesktop\",result=\"succeeded\"} 1.0");
     assertThat(created.getString("user_name")).isEqualTo("alice");
     assertThat(created.getString("status")).isEqualTo("ACTIVE");
     assertThat(created.getString("login_status")).isEqualTo("REGISTERED");

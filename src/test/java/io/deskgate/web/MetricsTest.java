@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.Signer;
 import io.deskgate.testing.TestNode;
+import io.deskgate.testing.Workspace;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +46,9 @@ class MetricsTest {
     assertThat(node.get("/metrics").statusCode()).isEqualTo(401);
     assertThat(node.get("/metrics", "Authorization", "Bearer wrong-token-0123456789").statusCode()).isEqualTo(401);
     assertThat(scrape()).contains("deskgate_store_up 1.0").contains("hikaricp_connections_active");
+    Workspace.until(MetricsTest::scrape, m -> m.contains("deskgate_desktops{provider=\"static\""), Duration.ofSeconds(10),
+        "the desktops counted");
+    assertThat(scrape()).containsPattern("deskgate_desktops\\{provider=\"static\",status=\"[A-Z]+\"} [1-9]");
   }
 
   @Test
