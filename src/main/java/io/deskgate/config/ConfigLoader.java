@@ -91,7 +91,9 @@ public final class ConfigLoader {
       throw new ConfigException("unknown key '" + key + "' in " + source
           + (near == null ? "" : " (did you mean '" + near + "'?)") + "; docs/configuration.md lists the keys");
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-      throw new ConfigException("'" + path(e) + "' in " + source + " must be " + inWords(e.getTargetType()));
+      boolean missing = String.valueOf(e.getOriginalMessage()).contains("`null`");
+      throw new ConfigException("'" + path(e) + "' in " + source + " must be " + inWords(e.getTargetType())
+          + (missing ? ", and is missing" : ""));
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw new ConfigException("invalid value at '" + path(e) + "' in " + source + ": " + e.getOriginalMessage());
     } catch (IOException e) {

@@ -37,7 +37,7 @@ public record Inventory(List<Domain> domains) {
    * ({@code security} auto (the default), none, vnc or vencrypt; {@code username} for VeNCrypt's Plain
    * subtypes; {@code tls} for VeNCrypt); for any desktop, its console policy over its project's.
    */
-  public record ConsoleEndpoint(String host, int port, String password, String security, String username,
+  public record ConsoleEndpoint(String host, Integer port, String password, String security, String username,
                                 ConsoleTls tls, String clipboard, String viewers, String recording) {}
 
   /** TLS towards a desktop: see {@code io.deskgate.rfb.TlsSettings}. */

@@ -213,7 +213,8 @@ public final class InventoryApplier {
     Desktop.Source source;
     switch (provider) {
       case StaticProvider.NAME -> {
-        if (given == null || given.host() == null || given.port() < 1 || given.port() > 65535) {
+        if (given == null || given.host() == null || given.port() == null || given.port() < 1
+            || given.port() > 65535) {
           throw new ConfigException(at + ": console needs a host and a port 1-65535");
         }
         String sealed = given.password() == null || given.password().isEmpty()
