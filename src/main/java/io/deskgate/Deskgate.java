@@ -33,6 +33,7 @@ import io.deskgate.console.RemoteConsoleRoute;
 import io.deskgate.desktop.DesktopRoutes;
 import io.deskgate.desktop.DesktopStore;
 import io.deskgate.inventory.InventoryApplier;
+import io.deskgate.inventory.StaticDesktopRoutes;
 import io.deskgate.lifecycle.Jobs;
 import io.deskgate.lifecycle.Lifecycle;
 import io.deskgate.lifecycle.LifecycleRoutes;
@@ -314,6 +315,8 @@ public final class Deskgate implements AutoCloseable {
     new RemoteConsoleRoute(db, access, policy, desktops, consoleTokens, metrics, publicUrl).mount(router);
     new LifecycleRoutes(db, access, policy, lifecycle, jobs).mount(router);
     new DesktopRoutes(db, access, policy, desktops).mount(router);
+    new StaticDesktopRoutes(db, access, policy, desktops, secrets, events, config.inventory().desktopIds())
+        .mount(router);
     new ConsoleRoutes(db, access, policy, events).mount(router);
     new NodesRoute(db, access, policy).mount(router);
     new RecordingRoutes(db, access, policy).mount(router);

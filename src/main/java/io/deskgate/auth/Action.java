@@ -25,7 +25,9 @@ public enum Action {
   /** Deskgate's own: list the region's nodes ({@code GET .../deskgate/nodes}). */
   LIST_NODES("deskgate:nodes:list"),
   /** Deskgate's own: move a desktop to another owner node ({@code PUT .../deskgate/desktops/{id}/owner}). */
-  SET_OWNER("deskgate:desktops:setOwner");
+  SET_OWNER("deskgate:desktops:setOwner"),
+  /** Deskgate's own: register, change and remove static desktops ({@code .../deskgate/static-desktops}). */
+  MANAGE_STATIC("deskgate:desktops:manageStatic");
 
   private final String iamName;
 

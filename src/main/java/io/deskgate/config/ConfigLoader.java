@@ -212,6 +212,27 @@ public final class ConfigLoader {
     return ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
+  /**
+   * {@code json}, read as the inventory reads {@code type} (snake_case keys, unknown keys refused): for
+   * API bodies that take the same shapes. A body that does not fit throws a ConfigException naming the
+   * key within {@code what} and what it must be.
+   */
+  public static <T> T bind(String json, Class<T> type, String what) {
+    try {
+      return YAML.convertValue(YAML.readTree(json), type);
+    } catch (IllegalArgumentException e) {
+      if (e.getCause() instanceof UnrecognizedPropertyException u) {
+        throw new ConfigException("unknown key '" + path(u) + "' in " + what);
+      }
+      if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
+        throw new ConfigException("'" + path(m) + "' in " + what + " must be " + inWords(m.getTargetType()));
+      }
+      throw new ConfigException(what + " is not valid: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ConfigException(what + " is not valid JSON");
+    }
+  }
+
   /** What a key's value must be, as a person says it. */
   static String inWords(Class<?> type) {
     if (type == null) {

@@ -10,6 +10,15 @@ import java.util.Map;
  */
 public record Inventory(List<Domain> domains) {
 
+  /** The ids of the desktops the file declares. */
+  @JsonIgnore
+  public java.util.Set<String> desktopIds() {
+    return domains == null ? java.util.Set.of() : domains.stream()
+        .flatMap(d -> d.projects() == null ? java.util.stream.Stream.empty() : d.projects().stream())
+        .flatMap(p -> p.desktops() == null ? java.util.stream.Stream.empty() : p.desktops().stream())
+        .map(Desktop::id).filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   public record Domain(String name, List<User> users, List<Project> projects) {}
 
   public record User(String name, String password, List<AccessKey> accessKeys) {}

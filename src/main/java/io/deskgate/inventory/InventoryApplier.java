@@ -213,14 +213,7 @@ public final class InventoryApplier {
     Desktop.Source source;
     switch (provider) {
       case StaticProvider.NAME -> {
-        if (given == null || given.host() == null || given.port() == null || given.port() < 1
-            || given.port() > 65535) {
-          throw new ConfigException(at + ": console needs a host and a port 1-65535");
-        }
-        String sealed = given.password() == null || given.password().isEmpty()
-            ? null : secrets.seal(given.password(), Desktop.passwordSealContext(spec.id()));
-        console = new Desktop.ConsoleEndpoint(given.host(), given.port(), sealed, security(at, given, true),
-            blankToNull(given.username()), tls(at, given.tls()), null, null);
+        console = staticConsole(at, spec.id(), given, secrets, null);
         source = Desktop.Source.STATIC;
       }
       case XvncProvider.NAME -> {
@@ -244,20 +237,43 @@ public final class InventoryApplier {
             .orElse(new Desktop.ConsoleEndpoint("127.0.0.1", 0, null));
         // where it listens and its password come from the domain's XML; how to pass its security may be given
         console = given == null ? known : new Desktop.ConsoleEndpoint(known.host(), known.port(),
-            known.passwordSealed(), security(at, given, false), blankToNull(given.username()), tls(at, given.tls()), null,
+            known.passwordSealed(), security(at, given, true), blankToNull(given.username()), tls(at, given.tls()), null,
             null);
         source = new Desktop.Source(LibvirtProvider.NAME, spec.product(), spec.libvirtDomain(), null, libvirtUri);
       }
       default -> throw new ConfigException(at + ": provider must be static, xvnc or libvirt, got '" + provider + "'");
     }
-    console = console.withPolicy(policyValue(at + ": console.clipboard", given == null ? null : given.clipboard(),
-        ConfigLoader.CLIPBOARD), policyValue(at + ": console.viewers", given == null ? null : given.viewers(),
-        ConfigLoader.VIEWERS), policyValue(at + ": console.recording", given == null ? null : given.recording(),
-        ConfigLoader.RECORDING));
+    console = withPolicy(at, console, given);
     desktops.upsert(c, Desktop.registered(projectId, spec.id(),
         spec.computerName() == null ? spec.id() : spec.computerName(),
         spec.userName() == null ? "" : spec.userName(),
         list(spec.ipAddresses()), spec.metadata() == null ? Map.of() : spec.metadata(), console, source));
+  }
+
+  /**
+   * A static desktop's VNC server as given (in the inventory or through the API), checked, with its
+   * password sealed; without a password, {@code keptPassword} (sealed) stays. Throws a ConfigException
+   * that names {@code at}.
+   */
+  public static Desktop.ConsoleEndpoint staticConsole(String at, String desktopId, Inventory.ConsoleEndpoint given,
+                                                      SecretBox secrets, String keptPassword) {
+    if (given == null || given.host() == null || given.host().isBlank() || given.host().length() > 255
+        || given.port() == null || given.port() < 1 || given.port() > 65535) {
+      throw new ConfigException(at + ": console needs a host and a port 1-65535");
+    }
+    String sealed = given.password() == null ? keptPassword : given.password().isEmpty()
+        ? null : secrets.seal(given.password(), Desktop.passwordSealContext(desktopId));
+    return new Desktop.ConsoleEndpoint(given.host(), given.port(), sealed,
+        security(at, given, sealed != null), blankToNull(given.username()), tls(at, given.tls()), null, null);
+  }
+
+  /** {@code console} with the policy {@code given} sets (clipboard, viewers, recording), checked. */
+  public static Desktop.ConsoleEndpoint withPolicy(String at, Desktop.ConsoleEndpoint console,
+                                                   Inventory.ConsoleEndpoint given) {
+    return console.withPolicy(policyValue(at + ": console.clipboard", given == null ? null : given.clipboard(),
+        ConfigLoader.CLIPBOARD), policyValue(at + ": console.viewers", given == null ? null : given.viewers(),
+        ConfigLoader.VIEWERS), policyValue(at + ": console.recording", given == null ? null : given.recording(),
+        ConfigLoader.RECORDING));
   }
 
   /** A console policy value of the inventory: null when not given, else one of {@code allowed}. */
@@ -272,14 +288,14 @@ public final class InventoryApplier {
     return v;
   }
 
-  /** {@code passwordGivenHere}: the password comes from the inventory (static desktops), not from elsewhere. */
-  private static SecurityMode security(String at, Inventory.ConsoleEndpoint endpoint, boolean passwordGivenHere) {
+  /** {@code passwordKnown}: the desktop has a password (static desktops); vnc security needs one. */
+  private static SecurityMode security(String at, Inventory.ConsoleEndpoint endpoint, boolean passwordKnown) {
     SecurityMode mode = SecurityMode.parse(endpoint.security());
     if (mode == null) {
       throw new ConfigException(at + ": console.security must be auto, none, vnc or vencrypt, got '"
           + endpoint.security() + "'");
     }
-    if (mode == SecurityMode.VNC && passwordGivenHere && (endpoint.password() == null || endpoint.password().isEmpty())) {
+    if (mode == SecurityMode.VNC && !passwordKnown) {
       throw new ConfigException(at + ": console.security vnc needs console.password");
     }
     return mode;
