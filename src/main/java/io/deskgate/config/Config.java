@@ -110,7 +110,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
    * VNC ports listen on, which the other nodes of the region connect to.
    */
   public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products,
-                     String security, String listenAddress) {}
+                     String security, String listenAddress, String displays, String ports) {}
 
   public record XvncProduct(String geometry, int depth, String command) {}
 
@@ -138,7 +138,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
             new StaticProvider(10, 2000),
             new Xvnc("./data/xvnc", "always", 2,
                 Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc",
-                "127.0.0.1"),
+                "127.0.0.1", "20-999", ""),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO", "text", false),
         new Metrics(""),

@@ -233,6 +233,17 @@ public final class ConfigLoader {
     }
   }
 
+  /** {@code "FIRST-LAST"}, inclusive, within {@code min-max}; else a ConfigException naming {@code key}. */
+  public static int[] range(String text, int min, int max, String key) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,5})\\s*-\\s*(\\d{1,5})\\s*")
+        .matcher(String.valueOf(text));
+    if (!m.matches() || Integer.parseInt(m.group(1)) < min || Integer.parseInt(m.group(2)) > max
+        || Integer.parseInt(m.group(1)) > Integer.parseInt(m.group(2))) {
+      throw new ConfigException(key + " must be FIRST-LAST within " + min + "-" + max + ", got '" + text + "'");
+    }
+    return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+  }
+
   /** What a key's value must be, as a person says it. */
   static String inWords(Class<?> type) {
     if (type == null) {
@@ -310,6 +321,10 @@ public final class ConfigLoader {
   }
 
   private static void validate(Config c) {
+    range(c.providers().xvnc().displays(), 1, 9999, "providers.xvnc.displays");
+    if (c.providers().xvnc().ports() != null && !c.providers().xvnc().ports().isBlank()) {
+      range(c.providers().xvnc().ports(), 1, 65535, "providers.xvnc.ports");
+    }
     require(java.util.Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
             .contains(String.valueOf(c.log().level()).toUpperCase(java.util.Locale.ROOT)),
         "log.level must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + c.log().level() + "'");

@@ -1,5 +1,6 @@
 package io.deskgate.provider;
 
+import io.deskgate.config.ConfigLoader;
 import io.deskgate.store.PrivateFiles;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,6 +55,29 @@ public final class XvncDesktop implements AutoCloseable {
     }
   }
 
+  /**
+   * Where desktops take their X display and VNC port ({@code providers.xvnc.displays} and
+   * {@code .ports}): inclusive ranges; no port range means any free port.
+   */
+  public record Ranges(int firstDisplay, int lastDisplay, Integer firstPort, Integer lastPort) {
+    public static final Ranges ANY = new Ranges(20, 999, null, null);
+
+    /** From {@code providers.xvnc.displays} and {@code .ports} (checked when the config loads). */
+    public static Ranges of(String displays, String ports) {
+      int[] d = ConfigLoader.range(displays, 1, 9999, "providers.xvnc.displays");
+      int[] p = ports == null || ports.isBlank() ? null : ConfigLoader.range(ports, 1, 65535, "providers.xvnc.ports");
+      return new Ranges(d[0], d[1], p == null ? null : p[0], p == null ? null : p[1]);
+    }
+
+    boolean hasDisplay(int display) {
+      return display >= firstDisplay && display <= lastDisplay;
+    }
+
+    boolean hasPort(int port) {
+      return firstPort == null || port >= firstPort && port <= lastPort;
+    }
+  }
+
   /** Where desktops listen unless told otherwise: reachable from this host only. */
   public static final String LOOPBACK = "127.0.0.1";
 
@@ -89,6 +113,11 @@ public final class XvncDesktop implements AutoCloseable {
    * the VNC port accepts connections.
    */
   public static XvncDesktop start(Path runDir, Spec spec) throws IOException {
+    return start(runDir, spec, Ranges.ANY);
+  }
+
+  /** As {@link #start(Path, Spec)}, with the display and port taken within {@code ranges}. */
+  public static XvncDesktop start(Path runDir, Spec spec, Ranges ranges) throws IOException {
     List<String> missing = missingPrograms();
     if (!missing.isEmpty()) {
       throw new IOException("missing programs " + missing + "; install them with: "
@@ -101,7 +130,7 @@ public final class XvncDesktop implements AutoCloseable {
       IOException last = null;
       for (int attempt = 0; attempt < 3; attempt++) {
         try {
-          return startOnce(runDir, spec, attempt == 0);
+          return startOnce(runDir, spec, attempt == 0, ranges);
         } catch (DisplayTaken e) {
           last = e;
         }
@@ -117,10 +146,12 @@ public final class XvncDesktop implements AutoCloseable {
     }
   }
 
-  private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted) throws IOException {
-    int display = wanted && spec.display() > 0 && displayFree(spec.display()) ? spec.display() : freeDisplay();
+  private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted, Ranges ranges) throws IOException {
+    int display = wanted && spec.display() > 0 && ranges.hasDisplay(spec.display()) && displayFree(spec.display())
+        ? spec.display() : freeDisplay(ranges);
     InetAddress listen = InetAddress.getByName(spec.listenAddress());
-    int port = wanted && spec.port() > 0 && portFree(listen, spec.port()) ? spec.port() : freePort(listen);
+    int port = wanted && spec.port() > 0 && ranges.hasPort(spec.port()) && portFree(listen, spec.port())
+        ? spec.port() : freePort(listen, ranges);
     List<String> xvnc = new ArrayList<>(List.of("Xvnc", ":" + display, "-rfbport", String.valueOf(port),
         "-interface", spec.listenAddress(), "-nolisten", "tcp", "-geometry", spec.geometry(),
         // TigerVNC's blacklist stays on: Deskgate completes every handshake it starts with the right
@@ -237,13 +268,14 @@ public final class XvncDesktop implements AutoCloseable {
     return !Files.exists(Path.of("/tmp/.X11-unix/X" + n)) && !Files.exists(Path.of("/tmp/.X" + n + "-lock"));
   }
 
-  private static int freeDisplay() throws IOException {
-    for (int n = 20; n < 1000; n++) {
+  private static int freeDisplay(Ranges ranges) throws IOException {
+    for (int n = ranges.firstDisplay(); n <= ranges.lastDisplay(); n++) {
       if (displayFree(n)) {
         return n;
       }
     }
-    throw new IOException("no free X display number between :20 and :999");
+    throw new IOException("no free X display number between :" + ranges.firstDisplay() + " and :"
+        + ranges.lastDisplay() + " (providers.xvnc.displays)");
   }
 
   private static boolean portFree(InetAddress address, int port) {
@@ -254,10 +286,19 @@ public final class XvncDesktop implements AutoCloseable {
     }
   }
 
-  private static int freePort(InetAddress address) throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, address)) {
-      return s.getLocalPort();
+  private static int freePort(InetAddress address, Ranges ranges) throws IOException {
+    if (ranges.firstPort() == null) {
+      try (ServerSocket s = new ServerSocket(0, 1, address)) {
+        return s.getLocalPort();
+      }
     }
+    for (int port = ranges.firstPort(); port <= ranges.lastPort(); port++) {
+      if (portFree(address, port)) {
+        return port;
+      }
+    }
+    throw new IOException("no free VNC port between " + ranges.firstPort() + " and " + ranges.lastPort()
+        + " (providers.xvnc.ports)");
   }
 
   static Optional<Path> which(String program) {

@@ -37,8 +37,11 @@ public final class XvncProvider implements DesktopProvider {
   private final Path runDir;
   private final SecretBox secrets;
 
+  private final XvncDesktop.Ranges ranges;
+
   public XvncProvider(Config.Xvnc config, SecretBox secrets) {
     this.config = config;
+    this.ranges = XvncDesktop.Ranges.of(config.displays(), config.ports());
     this.runDir = Path.of(config.runDir());
     this.secrets = secrets;
   }
@@ -160,7 +163,7 @@ public final class XvncProvider implements DesktopProvider {
             java.util.stream.Stream.of(config.listenAddress(), "127.0.0.1", "localhost").distinct().toList());
         spec = spec.withTls(cert, key);
       }
-      XvncDesktop desktop = XvncDesktop.start(dir, spec);
+      XvncDesktop desktop = XvncDesktop.start(dir, spec, ranges);
       Files.writeString(dir.resolve("state.json"), new JsonObject()
           .put("display", desktop.display()).put("port", desktop.port())
           .put("xvnc_pid", desktop.xvncPid()).put("wm_pid", desktop.windowManagerPid()).encodePrettily());

@@ -117,6 +117,10 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.node_timeout_seconds");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_AUDIT_RETENTION_DAYS", "0")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("audit.retention_days");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_PORTS", "5999-5900")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.ports must be FIRST-LAST");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_DISPLAYS", "twenty")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.displays");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "nfs")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("recording.storage");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "s3")))

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.desktop.Desktop;
 import io.deskgate.testing.ConsoleClient;
+import io.deskgate.testing.ProcessTable;
 import io.deskgate.testing.RfbClient;
 import io.deskgate.testing.ScriptedRfb;
 import io.deskgate.testing.TestNode;
@@ -116,6 +117,23 @@ class XvncDesktopsTest {
             java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     assertThat(ScriptedRfb.securityTypesOffered(endpoint.port())).as("Xvnc offers VeNCrypt only")
         .containsExactly(19);
+  }
+
+  @Test
+  void desktopsTakeTheirDisplayAndPortWithinTheConfiguredRanges() {
+    int base = TestNode.closedPort();
+    start(Map.of("DESKGATE_PROVIDERS_XVNC_DISPLAYS", "700-709", "DESKGATE_PROVIDERS_XVNC_PORTS",
+        base + "-" + (base + 9)));
+    Workspace ws = admin();
+    String id = Workspace.createdDesktops(ws.awaitJob(ws.create("small", "alice", "xv-range"), WAIT)).get(0);
+    List<String> xvnc = ProcessTable.xvncOf(id);
+    assertThat(xvnc).hasSize(1);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(":(\\d+) -rfbport (\\d+)").matcher(xvnc.get(0));
+    assertThat(m.find()).as(xvnc.get(0)).isTrue();
+    assertThat(Integer.parseInt(m.group(1))).isBetween(700, 709);
+    assertThat(Integer.parseInt(m.group(2))).isBetween(base, base + 9);
+    Desktop stored = node.node().database().runNow(c -> node.node().desktops().find(c, id)).orElseThrow();
+    assertThat(stored.console().port()).isEqualTo(Integer.parseInt(m.group(2)));
   }
 
   @Test
