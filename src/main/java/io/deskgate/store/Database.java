@@ -68,8 +68,37 @@ public final class Database implements AutoCloseable {
       ds.close();
       throw new StoreException("schema migration failed on " + redact(config.jdbcUrl()) + ": " + rootMessage(e), e);
     }
+    try {
+      ownerOnly(config);
+    } catch (StoreException e) {
+      ds.close();
+      throw e;
+    }
     return new Database(new WorkerPool("store", config.poolSize(), config.queueLimit(),
         () -> new StoreUnavailableException("store busy: " + config.queueLimit() + " queries already wait", null)), ds);
+  }
+
+  /**
+   * An embedded (H2 file) store holds password hashes and sealed secrets: its files are the owner's
+   * only (H2 creates them with the process's umask, commonly 0644).
+   */
+  private static void ownerOnly(Config.Store config) {
+    String url = config.jdbcUrl();
+    if (!url.startsWith("jdbc:h2:file:")) {
+      return;
+    }
+    Path base = Path.of(url.substring("jdbc:h2:file:".length()).split(";", 2)[0]).toAbsolutePath();
+    for (String suffix : new String[] {".mv.db", ".trace.db"}) {
+      Path file = base.resolveSibling(base.getFileName() + suffix);
+      try {
+        if (java.nio.file.Files.exists(file)) {
+          java.nio.file.Files.setPosixFilePermissions(file,
+              java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        }
+      } catch (java.io.IOException | UnsupportedOperationException e) {
+        throw new StoreException("cannot make " + file + " readable by its owner only: " + e.getMessage(), e);
+      }
+    }
   }
 
   /** For an embedded (H2 file) store: its directory must be writable; checked before anything starts. */
