@@ -66,9 +66,7 @@ class ReplayTest {
     }
     String admin = node.token("alice", "alice-pass-1", PROJECT);
     Workspace alice = new Workspace(node, admin, PROJECT);
-    JsonObject recording = Workspace.until(() -> new JsonObject(alice.get("/console-recordings").body()),
-        l -> l.getLong("total_count") == 1 && "complete".equals(l.getJsonArray("recordings").getJsonObject(0)
-            .getString("status")), WAIT, "the recording complete").getJsonArray("recordings").getJsonObject(0);
+    JsonObject recording = awaitOnlyRecordingComplete(alice);
     String id = recording.getString("recording_id");
     assertThat(recording.getBoolean("keys_recorded")).isTrue();
 
@@ -147,7 +145,15 @@ class ReplayTest {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static List<RecordParser.Record> parse(byte[] body) {
+  /** The project's one recording, once it is complete. */
+  static JsonObject awaitOnlyRecordingComplete(Workspace admin) {
+    return Workspace.until(() -> new JsonObject(admin.get("/console-recordings").body()),
+        l -> l.getLong("total_count") == 1 && "complete".equals(l.getJsonArray("recordings").getJsonObject(0)
+            .getString("status")), WAIT, "the recording complete").getJsonArray("recordings").getJsonObject(0);
+  }
+
+  /** Records in the order they came, as a replay or a download streams them. */
+  static List<RecordParser.Record> parse(byte[] body) {
     List<RecordParser.Record> records = new ArrayList<>();
     RecordParser parser = new RecordParser(RecordingFile.MAX_SEGMENT);
     assertThat(parser.feed(body, 0, body.length, records::add)).as(String.valueOf(parser.failure())).isTrue();

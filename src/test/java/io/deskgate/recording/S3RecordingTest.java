@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,9 +65,7 @@ class S3RecordingTest {
         }
         String adminOnB = b.token("alice", "alice-pass-1", PROJECT);
         Workspace onB = new Workspace(b, adminOnB, PROJECT);
-        JsonObject recording = Workspace.until(() -> new JsonObject(onB.get("/console-recordings").body()),
-            l -> l.getLong("total_count") == 1 && "complete".equals(l.getJsonArray("recordings").getJsonObject(0)
-                .getString("status")), WAIT, "the recording complete").getJsonArray("recordings").getJsonObject(0);
+        JsonObject recording = ReplayTest.awaitOnlyRecordingComplete(onB);
         String id = recording.getString("recording_id");
         assertThat(recording.getString("node_id")).isEqualTo("node-a");
 
@@ -94,9 +91,7 @@ class S3RecordingTest {
             .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("token", token).encode())).build(),
             HttpResponse.BodyHandlers.ofByteArray());
         assertThat(streamed.statusCode()).isEqualTo(200);
-        List<RecordParser.Record> records = new ArrayList<>();
-        RecordParser parser = new RecordParser(RecordingFile.MAX_SEGMENT);
-        assertThat(parser.feed(streamed.body(), 0, streamed.body().length, records::add)).isTrue();
+        List<RecordParser.Record> records = ReplayTest.parse(streamed.body());
         JsonObject metadata = new JsonObject(new String(records.get(0).payload(), StandardCharsets.UTF_8));
         assertThat(metadata.getString("node")).isEqualTo("node-a");
         assertThat(metadata.getString("computer_name")).isEqualTo("dev-01");

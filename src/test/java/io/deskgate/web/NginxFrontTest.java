@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deskgate.testing.ScriptedDesktop;
 import io.deskgate.testing.LogCapture;
+import io.deskgate.testing.Nginx;
 import io.deskgate.testing.RawHttp;
 import io.deskgate.testing.RawWebSocket;
 import io.deskgate.testing.TestNode;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,38 +37,22 @@ class NginxFrontTest {
              "DESKGATE_AUTH_LOGIN_PER_ADDRESS_BURST", "2"));
          LogCapture log = new LogCapture()) {
       int port = TestNode.closedPort();
-      Files.writeString(dir.resolve("nginx.conf"), """
-          daemon off;
-          master_process off;
-          pid %1$s/nginx.pid;
-          error_log %1$s/error.log warn;
-          events { worker_connections 256; }
-          http {
-            access_log off;
-            client_body_temp_path %1$s/body;
-            proxy_temp_path %1$s/proxy;
-            fastcgi_temp_path %1$s/fastcgi;
-            uwsgi_temp_path %1$s/uwsgi;
-            scgi_temp_path %1$s/scgi;
-            map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-            server {
-              listen 127.0.0.1:%2$d;
-              location / {
-                proxy_pass http://127.0.0.1:%3$d;
-                proxy_http_version 1.1;
-                proxy_set_header Host $host;
-                proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                proxy_set_header Upgrade $http_upgrade;
-                proxy_set_header Connection $connection_upgrade;
-              }
+      String http = """
+          access_log off;
+          map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+          server {
+            listen 127.0.0.1:%1$d;
+            location / {
+              proxy_pass http://127.0.0.1:%2$d;
+              proxy_http_version 1.1;
+              proxy_set_header Host $http_host;
+              proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+              proxy_set_header Upgrade $http_upgrade;
+              proxy_set_header Connection $connection_upgrade;
             }
           }
-          """.formatted(dir, port, node.node().port()));
-      String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
-      Process nginx = new ProcessBuilder(binary, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-      try {
-        TestNode.awaitListening(port, WAIT);
+          """.formatted(port, node.node().port());
+      try (Nginx nginx = Nginx.start(dir, port, http)) {
         String body = TestNode.loginBody("alice", "wrong-password", PROJECT).encode();
         String login = "POST /v3/auth/tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
             + "X-Forwarded-For: 198.51.100.77\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
@@ -90,9 +74,6 @@ class NginxFrontTest {
               "the console in the session list").getJsonObject(0);
           assertThat(session.getString("client_address")).isEqualTo("127.0.0.2");
         }
-      } finally {
-        nginx.destroy();
-        nginx.waitFor(10, TimeUnit.SECONDS);
       }
     }
   }

@@ -11,6 +11,7 @@ import com.huaweicloud.sdk.core.http.HttpConfig;
 import com.huaweicloud.sdk.workspace.v2.WorkspaceClient;
 import com.huaweicloud.sdk.workspace.v2.model.ShowRemoteConsoleAddressRequest;
 import com.huaweicloud.sdk.workspace.v2.model.ShowRemoteConsoleAddressResponse;
+import io.deskgate.testing.Nginx;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
 import java.net.URI;
@@ -21,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,26 +54,7 @@ class NginxRecipeTest {
               .replace("/var/log/nginx/deskgate.access.log", dir.resolve("access.log").toString()))
           .collect(Collectors.joining("\n"));
       assertThat(recipe).contains("proxy_set_header Host $http_host;").contains("listen 127.0.0.1:" + port);
-      Files.writeString(dir.resolve("nginx.conf"), """
-          daemon off;
-          master_process off;
-          pid %1$s/nginx.pid;
-          error_log %1$s/error.log warn;
-          events { worker_connections 64; }
-          http {
-            client_body_temp_path %1$s/body;
-            proxy_temp_path %1$s/proxy;
-            fastcgi_temp_path %1$s/fastcgi;
-            uwsgi_temp_path %1$s/uwsgi;
-            scgi_temp_path %1$s/scgi;
-          %2$s
-          }
-          """.formatted(dir, recipe));
-      String binary = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
-      Process nginx = new ProcessBuilder(binary, "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString())
-          .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
-      try {
-        TestNode.awaitListening(port, Duration.ofSeconds(10));
+      try (Nginx nginx = Nginx.start(dir, port, recipe)) {
         String front = "http://127.0.0.1:" + port;
         ShowRemoteConsoleAddressResponse console = WorkspaceClient.newBuilder()
             .withHttpConfig(HttpConfig.getDefaultHttpConfig())
@@ -93,9 +74,6 @@ class NginxRecipeTest {
         assertThat(log).doesNotContain(token).contains("vnc_auto.html?token=***&lang=EN")
             .contains("vnc_lite.html?path=websockify%3Ftoken%3D***")
             .contains("/v2/" + PROJECT + "/desktops/" + DESKTOP + "/remote-consoles");
-      } finally {
-        nginx.destroy();
-        nginx.waitFor(10, TimeUnit.SECONDS);
       }
     }
   }
