@@ -25,9 +25,11 @@ class PackagingTest {
   }
 
   @Test
-  void theConfigSkeletonLoads() {
-    Config config = ConfigLoader.load(Path.of("packaging/deskgate.yaml"), Map.of());
-    assertThat(config.store().jdbcUrl()).startsWith("jdbc:h2:file:/var/lib/deskgate/");
-    assertThat(config.secrets().keyFile()).isEqualTo("/var/lib/deskgate/secret.key");
+  void theConfigSkeletonsLoad() {
+    for (String skeleton : new String[] {"packaging/deskgate.yaml", "packaging/container/deskgate.yaml"}) {
+      Config config = ConfigLoader.load(Path.of(skeleton), Map.of());
+      assertThat(config.store().jdbcUrl()).as(skeleton).startsWith("jdbc:h2:file:/var/lib/deskgate/");
+      assertThat(config.secrets().keyFile()).as(skeleton).isEqualTo("/var/lib/deskgate/secret.key");
+    }
   }
 }
