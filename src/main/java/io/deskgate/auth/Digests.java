@@ -12,6 +12,19 @@ import javax.crypto.spec.SecretKeySpec;
 /** Hashes, MACs and random secrets used across authentication and console tokens. */
 public final class Digests {
 
+  private static final java.util.regex.Pattern LINK_TOKEN =
+      java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+  /** A one-time link's token (console and replay links): a random UUID, 122 random bits. */
+  public static String newLinkToken() {
+    return java.util.UUID.randomUUID().toString();
+  }
+
+  /** Whether {@code candidate} has the form of {@link #newLinkToken}'s tokens. */
+  public static boolean isLinkToken(String candidate) {
+    return candidate != null && LINK_TOKEN.matcher(candidate).matches();
+  }
+
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();
 

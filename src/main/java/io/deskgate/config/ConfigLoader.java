@@ -91,9 +91,7 @@ public final class ConfigLoader {
       throw new ConfigException("unknown key '" + key + "' in " + source
           + (near == null ? "" : " (did you mean '" + near + "'?)") + "; docs/configuration.md lists the keys");
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-      boolean missing = String.valueOf(e.getOriginalMessage()).contains("`null`");
-      throw new ConfigException("'" + path(e) + "' in " + source + " must be " + inWords(e.getTargetType())
-          + (missing ? ", and is missing" : ""));
+      throw wrongType(e, source);
     } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
       throw new ConfigException("invalid value at '" + path(e) + "' in " + source + ": " + e.getOriginalMessage());
     } catch (IOException e) {
@@ -225,7 +223,7 @@ public final class ConfigLoader {
         throw new ConfigException("unknown key '" + path(u) + "' in " + what);
       }
       if (e.getCause() instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m) {
-        throw new ConfigException("'" + path(m) + "' in " + what + " must be " + inWords(m.getTargetType()));
+        throw wrongType(m, what);
       }
       throw new ConfigException(what + " is not valid: " + e.getMessage());
     } catch (IOException e) {
@@ -242,6 +240,14 @@ public final class ConfigLoader {
       throw new ConfigException(key + " must be FIRST-LAST within " + min + "-" + max + ", got '" + text + "'");
     }
     return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+  }
+
+  /** A value of the wrong type (or none) at a key of {@code where}, said as a person would. */
+  private static ConfigException wrongType(com.fasterxml.jackson.databind.exc.MismatchedInputException e,
+                                           String where) {
+    boolean missing = String.valueOf(e.getOriginalMessage()).contains("`null`");
+    return new ConfigException("'" + path(e) + "' in " + where + " must be " + inWords(e.getTargetType())
+        + (missing ? ", and is missing" : ""));
   }
 
   /** What a key's value must be, as a person says it. */

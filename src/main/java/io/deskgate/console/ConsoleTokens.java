@@ -23,8 +23,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * Console tokens: the one-time secret in a console URL. A random UUID (122 random bits) handed out
@@ -33,9 +31,6 @@ import java.util.regex.Pattern;
  * redemptions, on one node or several, exactly one wins).
  */
 public final class ConsoleTokens implements TokenLookup {
-
-  private static final Pattern FORMAT =
-      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
   private final Database db;
   private final DesktopStore desktops;
@@ -81,7 +76,7 @@ public final class ConsoleTokens implements TokenLookup {
    */
   public String issue(Connection c, String projectId, String desktopId, String owner, String userId,
                       boolean viewOnly) throws SQLException {
-    String token = UUID.randomUUID().toString();
+    String token = Digests.newLinkToken();
     long now = System.currentTimeMillis();
     String sql = "INSERT INTO console_tokens (token_hash, desktop_id, project_id, user_id, created_at, expires_at, "
         + "view_only) SELECT ?, d.id, d.project_id, ?, ?, ?, ? FROM desktops d WHERE d.id = ? AND d.project_id = ? "
@@ -96,7 +91,7 @@ public final class ConsoleTokens implements TokenLookup {
 
   @Override
   public boolean looksLikeToken(String candidate) {
-    return candidate != null && FORMAT.matcher(candidate).matches();
+    return Digests.isLinkToken(candidate);
   }
 
   @Override

@@ -5,9 +5,11 @@ import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Timestamps;
 import io.deskgate.auth.Action;
+import io.deskgate.auth.Caller;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.store.Database;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -55,15 +57,20 @@ public final class RecordingRoutes {
   }
 
   private void one(RoutingContext ctx) {
+    access.caller(ctx).compose(caller -> recording(ctx, db, policy, caller, Action.LIST_RECORDINGS))
+        .onSuccess(e -> Responses.json(ctx, 200, new JsonObject().put("recording", json(e)))).onFailure(ctx::fail);
+  }
+
+  /** The path's recording of the caller's project, for {@code action}; else 403, 400 or 404. */
+  static Future<RecordingCatalog.Entry> recording(RoutingContext ctx, Database db, Policy policy, Caller caller,
+                                                  Action action) {
     String id = ctx.pathParam("recording_id");
-    access.caller(ctx).compose(caller -> {
-      policy.require(caller, Action.LIST_RECORDINGS, "console recording " + id, null);
-      if (!id.matches("[0-9a-f-]{36}")) {
-        throw ApiException.badParameter("recording_id must be a recording's id (a UUID).");
-      }
-      return db.run(c -> RecordingCatalog.find(c, caller.projectId(), id)
-          .orElseThrow(() -> new ApiException(404, "WKS.00000404", "The console recording does not exist.")));
-    }).onSuccess(e -> Responses.json(ctx, 200, new JsonObject().put("recording", json(e)))).onFailure(ctx::fail);
+    policy.require(caller, action, "console recording " + id, null);
+    if (!id.matches("[0-9a-f-]{36}")) {
+      throw ApiException.badParameter("recording_id must be a recording's id (a UUID).");
+    }
+    return db.run(c -> RecordingCatalog.find(c, caller.projectId(), id)
+        .orElseThrow(() -> new ApiException(404, "WKS.00000404", "The console recording does not exist.")));
   }
 
   private static JsonObject json(RecordingCatalog.Entry e) {

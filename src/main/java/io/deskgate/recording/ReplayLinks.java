@@ -7,8 +7,6 @@ import io.deskgate.auth.Digests;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * One-time replay links: the secret in a replay page's URL. A random UUID (122 random bits) handed out
@@ -16,9 +14,6 @@ import java.util.regex.Pattern;
  * page that presents it (an UPDATE guarded by {@code used_at IS NULL}: of two pages, exactly one wins).
  */
 public final class ReplayLinks {
-
-  private static final Pattern FORMAT =
-      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
   /** What a spent link opens: the recording's catalog row, and who asked for the link. */
   public record Redeemed(RecordingCatalog.Entry recording, String userId) {}
@@ -35,7 +30,7 @@ public final class ReplayLinks {
 
   /** A fresh link's token for the project's recording, for {@code userId}. */
   public String issue(Connection c, String projectId, String recordingId, String userId, long now) throws SQLException {
-    String token = UUID.randomUUID().toString();
+    String token = Digests.newLinkToken();
     update(c, "INSERT INTO replay_links (token_hash, recording_id, project_id, user_id, created_at, expires_at) "
         + "VALUES (?, ?, ?, ?, ?, ?)", Digests.sha256Hex(token), recordingId, projectId, userId, now, now + ttlMillis);
     return token;
@@ -43,7 +38,7 @@ public final class ReplayLinks {
 
   /** Spends the token; empty when it is malformed, unknown, used or expired. */
   public static Optional<Redeemed> redeem(Connection c, String token, long now) throws SQLException {
-    if (token == null || !FORMAT.matcher(token).matches()) {
+    if (!Digests.isLinkToken(token)) {
       return Optional.empty();
     }
     String hash = Digests.sha256Hex(token);

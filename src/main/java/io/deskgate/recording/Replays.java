@@ -6,7 +6,6 @@ import io.deskgate.api.Requests;
 import io.deskgate.api.Responses;
 import io.deskgate.api.Timestamps;
 import io.deskgate.auth.Action;
-import io.deskgate.auth.Caller;
 import io.deskgate.auth.Policy;
 import io.deskgate.auth.WorkspaceAccess;
 import io.deskgate.store.Database;
@@ -88,7 +87,8 @@ public final class Replays {
   public void mount(Router router) {
     router.post("/v2/:project_id/console-recordings/:recording_id/replay-links").handler(this::issue);
     router.get("/v2/:project_id/console-recordings/:recording_id/file").handler(this::download);
-    router.get(PAGE_PATH).handler(ctx -> pageHeaders(ctx).putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
+    router.get(PAGE_PATH).handler(ctx -> pageHeaders(ctx)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store").end(page));
     router.post(STREAM_PATH).handler(this::stream);
     router.get(ASSETS + "*").handler(ctx -> {
@@ -105,20 +105,10 @@ public final class Replays {
         .putHeader("Referrer-Policy", "no-referrer").putHeader("X-Content-Type-Options", "nosniff");
   }
 
-  /** The project's recording that the caller may act on with {@code action}. */
-  private Future<RecordingCatalog.Entry> recording(RoutingContext ctx, Caller caller, Action action) {
-    String id = ctx.pathParam("recording_id");
-    policy.require(caller, action, "console recording " + id, null);
-    if (!id.matches("[0-9a-f-]{36}")) {
-      throw ApiException.badParameter("recording_id must be a recording's id (a UUID).");
-    }
-    return db.run(c -> RecordingCatalog.find(c, caller.projectId(), id)
-        .orElseThrow(() -> new ApiException(404, "WKS.00000404", "The console recording does not exist.")));
-  }
-
   private void issue(RoutingContext ctx) {
     Language lang = Language.of(ctx.request().getHeader("X-Language"), ctx.request().getHeader("Accept-Language"));
-    access.caller(ctx).compose(caller -> recording(ctx, caller, Action.REPLAY_RECORDINGS).compose(r -> {
+    access.caller(ctx).compose(caller -> RecordingRoutes.recording(ctx, db, policy, caller, Action.REPLAY_RECORDINGS)
+        .compose(r -> {
       requireReplayable(r);
       long now = System.currentTimeMillis();
       return db.run(c -> links.issue(c, caller.projectId(), r.id(), caller.userId(), now)).map(token -> {
@@ -131,7 +121,8 @@ public final class Replays {
   }
 
   private void download(RoutingContext ctx) {
-    access.caller(ctx).compose(caller -> recording(ctx, caller, Action.DOWNLOAD_RECORDINGS).map(r -> {
+    access.caller(ctx).compose(caller -> RecordingRoutes.recording(ctx, db, policy, caller, Action.DOWNLOAD_RECORDINGS)
+        .map(r -> {
       requireReplayable(r);
       audit.info("recording {} (desktop {}, user {}) downloaded by user {} ({}) from {}", r.id(), r.desktopId(),
           r.userId(), caller.userId(), caller.display(), RequestLog.client(ctx));
