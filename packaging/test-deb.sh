@@ -21,6 +21,10 @@ trap 'as_root dpkg --purge deskgate >/dev/null 2>&1 || true; as_root rm -rf /var
 ok "installed"
 
 getent passwd deskgate | grep -q ':/var/lib/deskgate:' || fail "no system user deskgate with home /var/lib/deskgate"
+getent passwd deskgate-desktop | grep -q ':/home/deskgate-desktop:/bin/bash$' \
+  || fail "no system user deskgate-desktop with home /home/deskgate-desktop"
+[ -d /home/deskgate-desktop ] || fail "deskgate-desktop has no home directory"
+[ -f /usr/share/doc/deskgate/examples/xvnc-desktops.conf ] || fail "the xvnc drop-in is not in the docs"
 [[ $(stat -c '%U:%G %a' /var/lib/deskgate) == "deskgate:deskgate 700" ]] || fail "/var/lib/deskgate: $(stat -c '%U:%G %a' /var/lib/deskgate)"
 [[ $(stat -c '%U:%G %a' /etc/deskgate/deskgate.yaml) == "root:deskgate 640" ]] || fail "config: $(stat -c '%U:%G %a' /etc/deskgate/deskgate.yaml)"
 out=$(cd /tmp && systemd-analyze verify /lib/systemd/system/deskgate.service 2>&1) || fail "systemd-analyze verify: $out"

@@ -107,10 +107,11 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
   /**
    * Linux desktops Deskgate runs on this host with TigerVNC. {@code security}: vnc (VNC Authentication)
    * or x509 (VeNCrypt X509Vnc, certificates from Deskgate's CA); {@code listenAddress}: the address their
-   * VNC ports listen on, which the other nodes of the region connect to.
+   * VNC ports listen on, which the other nodes of the region connect to; {@code runAs}: the unprivileged
+   * user their processes run as.
    */
   public record Xvnc(String runDir, String restart, int checkIntervalSeconds, Map<String, XvncProduct> products,
-                     String security, String listenAddress, String displays, String ports) {}
+                     String security, String listenAddress, String displays, String ports, String runAs) {}
 
   public record XvncProduct(String geometry, int depth, String command) {}
 
@@ -138,7 +139,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
             new StaticProvider(10, 2000),
             new Xvnc("./data/xvnc", "always", 2,
                 Map.of("default", new XvncProduct("1280x800", 24, "xterm -geometry 100x30+40+40")), "vnc",
-                "127.0.0.1", "20-999", ""),
+                "127.0.0.1", "20-999", "", "deskgate-desktop"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO", "text", false),
         new Metrics(""),

@@ -456,6 +456,10 @@ public final class ConfigLoader {
     require(isUnicastIp(p.xvnc().listenAddress()),
         "providers.xvnc.listen_address must be one IP address of this host (not 0.0.0.0 or ::), got '"
             + p.xvnc().listenAddress() + "'");
+    require(p.xvnc().runAs() != null && p.xvnc().runAs().matches("[A-Za-z_][A-Za-z0-9._-]{0,31}")
+            && !p.xvnc().runAs().equals("root"),
+        "providers.xvnc.run_as must be the name of an unprivileged user (letters, digits, ., _ and -; "
+            + "not root), got '" + p.xvnc().runAs() + "'");
     require(p.xvnc().checkIntervalSeconds() >= 1, "providers.xvnc.check_interval_seconds must be at least 1");
     p.xvnc().products().forEach((name, product) -> require(product != null
             && product.geometry() != null && product.geometry().matches("\\d{2,5}x\\d{2,5}")

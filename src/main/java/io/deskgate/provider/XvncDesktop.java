@@ -113,24 +113,31 @@ public final class XvncDesktop implements AutoCloseable {
    * the VNC port accepts connections.
    */
   public static XvncDesktop start(Path runDir, Spec spec) throws IOException {
-    return start(runDir, spec, Ranges.ANY);
+    return start(runDir, spec, Ranges.ANY, null);
   }
 
-  /** As {@link #start(Path, Spec)}, with the display and port taken within {@code ranges}. */
-  public static XvncDesktop start(Path runDir, Spec spec, Ranges ranges) throws IOException {
+  /**
+   * As {@link #start(Path, Spec)}, with the display and port taken within {@code ranges}, the processes
+   * running as {@code user} (null: as this process).
+   */
+  static XvncDesktop start(Path dir, Spec spec, Ranges ranges, DesktopUser user) throws IOException {
     List<String> missing = missingPrograms();
     if (!missing.isEmpty()) {
       throw new IOException("missing programs " + missing + "; install them with: "
           + "sudo apt-get install -y tigervnc-standalone-server tigervnc-tools openbox xterm");
     }
-    Files.createDirectories(runDir);
+    // absolute: Xvnc runs in it and reads its files by their full names
+    Path runDir = PrivateFiles.createDirectories(dir);
+    if (user != null && user.switched()) {
+      ensureSocketDirectory();
+    }
     // Displays and ports are picked while free and taken when Xvnc starts: one start at a time in this
     // process, and another try on another display when some other process took it in between.
     synchronized (XvncDesktop.class) {
       IOException last = null;
       for (int attempt = 0; attempt < 3; attempt++) {
         try {
-          return startOnce(runDir, spec, attempt == 0, ranges);
+          return startOnce(runDir, spec, attempt == 0, ranges, user);
         } catch (DisplayTaken e) {
           last = e;
         }
@@ -146,7 +153,8 @@ public final class XvncDesktop implements AutoCloseable {
     }
   }
 
-  private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted, Ranges ranges) throws IOException {
+  private static XvncDesktop startOnce(Path runDir, Spec spec, boolean wanted, Ranges ranges, DesktopUser user)
+      throws IOException {
     int display = wanted && spec.display() > 0 && ranges.hasDisplay(spec.display()) && displayFree(spec.display())
         ? spec.display() : freeDisplay(ranges);
     InetAddress listen = InetAddress.getByName(spec.listenAddress());
@@ -158,25 +166,28 @@ public final class XvncDesktop implements AutoCloseable {
         // credentials, so a browser that gives up midway no longer counts against Deskgate's address.
         "-depth", String.valueOf(spec.depth()), "-desktop", spec.name(), "-AlwaysShared"));
     String tls = spec.tlsCert() == null ? "" : spec.tlsCert() == ANONYMOUS ? "TLS" : "X509";
+    ServerFiles files = new ServerFiles(user);
     if (spec.password() == null) {
       xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "None" : tls + "None"));
     } else {
       Path passwordFile = runDir.resolve("vncpasswd");
       writePasswordFile(passwordFile, spec.password());
       xvnc.addAll(List.of("-SecurityTypes", tls.isEmpty() ? "VncAuth" : tls + "Vnc", "-PasswordFile",
-          passwordFile.toString()));
+          files.add(passwordFile)));
     }
     if (tls.equals("X509")) {
-      xvnc.addAll(List.of("-X509Cert", spec.tlsCert().toString(), "-X509Key", spec.tlsKey().toString()));
+      xvnc.addAll(List.of("-X509Cert", files.add(spec.tlsCert()), "-X509Key", files.add(spec.tlsKey())));
     }
-    ProcessHandle server = spawn(runDir, "xvnc", xvnc, display, spec.detached());
+    // Xvnc works in its desktop's run directory, which names the desktop to whoever reads /proc/PID/cwd
+    ProcessHandle server = spawn(runDir, "xvnc", files.command(xvnc), runDir, display, spec.detached(), user);
     try {
       waitForPort(server, listen, port);
       // openbox starts the command once it manages the screen: a window that maps while the window
       // manager is still starting can stay unmapped for many seconds.
-      ProcessHandle wm = spawn(runDir, "openbox", List.of("openbox", "--startup",
-          spec.command() + (spec.command().startsWith("xterm") ? " -T '" + title(spec.name()) + "'" : "")),
-          display, spec.detached());
+      List<String> openbox = List.of("openbox", "--startup",
+          spec.command() + (spec.command().startsWith("xterm") ? " -T '" + title(spec.name()) + "'" : ""));
+      ProcessHandle wm = spawn(runDir, "openbox", user == null ? openbox : user.wrap(openbox),
+          user == null ? runDir : user.workingDirectory(), display, spec.detached(), user);
       return new XvncDesktop(display, port, server, wm);
     } catch (IOException | RuntimeException e) {
       stop(server);
@@ -218,8 +229,8 @@ public final class XvncDesktop implements AutoCloseable {
     return name.replaceAll("[^A-Za-z0-9 ._-]", "_");
   }
 
-  private static ProcessHandle spawn(Path runDir, String label, List<String> command, int display, boolean detached)
-      throws IOException {
+  private static ProcessHandle spawn(Path runDir, String label, List<String> command, Path workDir, int display,
+                                     boolean detached, DesktopUser user) throws IOException {
     List<String> argv = new ArrayList<>();
     if (detached) {
       argv.add("setsid");
@@ -229,8 +240,57 @@ public final class XvncDesktop implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(runDir.resolve(label + ".log").toFile()));
-    pb.environment().put("DISPLAY", ":" + display);
+    pb.directory(workDir.toFile());
+    if (user == null) {
+      pb.environment().put("DISPLAY", ":" + display);
+    } else {
+      pb.environment().clear();
+      pb.environment().putAll(user.environment(display));
+    }
     return pb.start().toHandle();
+  }
+
+  /**
+   * The files Xvnc reads at every connection (its password file, its certificate and key). They stay in
+   * the desktop's run directory, which a desktop user cannot reach: for a {@link DesktopUser#switched}
+   * user a shell opens them before dropping to that user, and Xvnc reads them as {@code /dev/fd/N}, which
+   * opens the file itself without walking its path. Each is made readable by the user's group.
+   */
+  private static final class ServerFiles {
+    private static final int FIRST_FD = 3;
+    private final DesktopUser user;
+    private final List<Path> files = new ArrayList<>();
+
+    ServerFiles(DesktopUser user) {
+      this.user = user;
+    }
+
+    /** The name Xvnc is to read {@code file} by. */
+    String add(Path file) throws IOException {
+      if (user == null || !user.switched()) {
+        return file.toString();
+      }
+      Files.setAttribute(file, "unix:gid", user.gid());
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+      files.add(file);
+      return "/dev/fd/" + (FIRST_FD + files.size() - 1);
+    }
+
+    /** {@code xvnc} started with the files open and as the user. */
+    List<String> command(List<String> xvnc) {
+      if (user == null || files.isEmpty()) {
+        return user == null ? xvnc : user.wrap(xvnc);
+      }
+      StringBuilder opens = new StringBuilder("exec");
+      for (int i = 0; i < files.size(); i++) {
+        opens.append(' ').append(FIRST_FD + i).append("<\"$").append(i + 1).append('"');
+      }
+      List<String> argv = new ArrayList<>(List.of("sh", "-c", opens + "; shift " + files.size() + "; exec \"$@\"",
+          "xvnc-start"));
+      files.forEach(f -> argv.add(f.toString()));
+      argv.addAll(user.wrap(xvnc));
+      return argv;
+    }
   }
 
   private static void writePasswordFile(Path file, String password) throws IOException {
@@ -262,6 +322,18 @@ public final class XvncDesktop implements AutoCloseable {
       }
     }
     throw new IOException("Xvnc did not open port " + port + " within 15 s");
+  }
+
+  /**
+   * X servers put their sockets in {@code /tmp/.X11-unix}; the first one to start makes it. Made by
+   * Deskgate (root, sticky, writable by all, as X expects), it is not the desktop user's to tamper with.
+   */
+  private static void ensureSocketDirectory() throws IOException {
+    Path dir = Path.of("/tmp/.X11-unix");
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+      Files.setAttribute(dir, "unix:mode", 01777);
+    }
   }
 
   private static boolean displayFree(int n) {

@@ -4,6 +4,7 @@ import io.deskgate.auth.Digests;
 import io.deskgate.config.Config;
 import io.deskgate.desktop.Desktop;
 import io.deskgate.rfb.TlsSettings;
+import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.DesktopCa;
 import io.vertx.core.json.JsonObject;
@@ -37,11 +38,12 @@ public final class XvncProvider implements DesktopProvider {
   private final SecretBox secrets;
 
   private final XvncDesktop.Ranges ranges;
+  private DesktopUser desktopUser;
 
   public XvncProvider(Config.Xvnc config, SecretBox secrets) {
     this.config = config;
     this.ranges = XvncDesktop.Ranges.of(config.displays(), config.ports());
-    this.runDir = Path.of(config.runDir());
+    this.runDir = Path.of(config.runDir()).toAbsolutePath();
     this.secrets = secrets;
   }
 
@@ -149,20 +151,21 @@ public final class XvncProvider implements DesktopProvider {
 
   private XvncDesktop launch(String desktopId, String name, String password, Config.XvncProduct product,
                              int display, int port) throws ProviderException {
-    Path dir = runDir.resolve(desktopId);
     try {
+      // Deskgate's alone, even where the directory above is open to all: a desktop's user cannot walk in
+      PrivateFiles.ownDirectory(runDir);
+      Path dir = PrivateFiles.ownDirectory(runDir.resolve(desktopId));
       XvncDesktop.Spec spec = new XvncDesktop.Spec(name, password, product.geometry(), product.depth(),
           product.command(), display, port, true, null, null, config.listenAddress());
       if (x509()) {
         // a fresh certificate at every start, from Deskgate's own CA: only Deskgate trusts it
-        Files.createDirectories(dir);
         Path cert = dir.resolve("tls.pem");
         Path key = dir.resolve("tls.key");
         DesktopCa.loadOrCreate(runDir.resolve(CA_DIR), "Deskgate xvnc desktops").issue(cert, key,
             java.util.stream.Stream.of(config.listenAddress(), "127.0.0.1", "localhost").distinct().toList());
         spec = spec.withTls(cert, key);
       }
-      XvncDesktop desktop = XvncDesktop.start(dir, spec, ranges);
+      XvncDesktop desktop = XvncDesktop.start(dir, spec, ranges, desktopUser());
       Files.writeString(dir.resolve("state.json"), new JsonObject()
           .put("display", desktop.display()).put("port", desktop.port())
           .put("xvnc_pid", desktop.xvncPid()).put("wm_pid", desktop.windowManagerPid()).encodePrettily());
@@ -171,6 +174,21 @@ public final class XvncProvider implements DesktopProvider {
     } catch (IOException | GeneralSecurityException e) {
       throw new ProviderException("cannot start the desktop's Xvnc: " + e.getMessage());
     }
+  }
+
+  /** The user desktops run as, looked up (and made, when needed) at the first start and kept. */
+  private synchronized DesktopUser desktopUser() throws ProviderException {
+    if (desktopUser == null) {
+      desktopUser = DesktopUser.resolve(config.runAs());
+      if (desktopUser.switched()) {
+        log.info("xvnc: desktops run as user {} (uid {})", desktopUser.name(), desktopUser.uid());
+      }
+    }
+    if (!desktopUser.switched()) {
+      log.warn("xvnc: desktops run as Deskgate's own user {}: whoever uses one can read Deskgate's files "
+          + "(run Deskgate as root to give them a user of their own, providers.xvnc.run_as)", desktopUser.name());
+    }
+    return desktopUser;
   }
 
   private Optional<XvncDesktop> adopt(String desktopId) {

@@ -1,5 +1,6 @@
 package io.deskgate.recording;
 
+import io.deskgate.store.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +28,7 @@ public final class LocalStorage implements RecordingStorage {
   @Override
   public Sink create(String key) throws IOException {
     Path file = resolve(key);
-    Files.createDirectories(file.getParent());
+    PrivateFiles.createDirectories(file.getParent());
     OutputStream out = Files.newOutputStream(Files.createFile(file,
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), StandardOpenOption.WRITE);
     return new Sink() {

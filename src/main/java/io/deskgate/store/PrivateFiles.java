@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** Files only their owner may read: mode 0600 from the moment they exist, never readable by others. */
+/**
+ * Files only their owner may read: mode 0600 from the moment they exist, never readable by others; and
+ * the directories Deskgate makes for them, 0700.
+ */
 public final class PrivateFiles {
 
   private PrivateFiles() {}
@@ -26,12 +29,42 @@ public final class PrivateFiles {
   }
 
   /**
+   * Creates {@code dir} and any missing parent with mode 0700 (existing ones are left as they are):
+   * whoever else uses the host, a desktop's user among them, cannot list or walk what Deskgate keeps.
+   */
+  public static Path createDirectories(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath().normalize();
+    if (Files.isDirectory(absolute)) {
+      return absolute;
+    }
+    Path parent = absolute.getParent();
+    if (parent != null) {
+      createDirectories(parent);
+    }
+    try {
+      Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (java.nio.file.FileAlreadyExistsException raced) {
+      if (!Files.isDirectory(absolute)) {
+        throw raced;
+      }
+    }
+    return absolute;
+  }
+
+  /** As {@link #createDirectories}, and {@code dir} itself 0700 even when it existed: a directory only Deskgate uses. */
+  public static Path ownDirectory(Path dir) throws IOException {
+    Path absolute = createDirectories(dir);
+    Files.setPosixFilePermissions(absolute, PosixFilePermissions.fromString("rwx------"));
+    return absolute;
+  }
+
+  /**
    * Makes sure Deskgate can write in {@code dir} (creating it), or throws a {@link ConfigException} that
    * names the directory, what it is for and why it cannot be written, before anything is written there.
    */
   public static void requireWritableDirectory(Path dir, String purpose) {
     try {
-      Files.createDirectories(dir);
+      createDirectories(dir);
       Path probe = Files.createTempFile(dir, ".deskgate-write-check", null);
       Files.delete(probe);
     } catch (IOException e) {

@@ -128,7 +128,7 @@ public final class SecretBox {
 
   private static void createKeyFile(Path file) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
+    PrivateFiles.createDirectories(parent);
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     String encoded = Base64.getEncoder().encodeToString(raw) + "\n";

@@ -57,7 +57,7 @@ public final class DesktopCa {
     Path certFile = dir.resolve("ca.pem");
     Path keyFile = dir.resolve("ca.key");
     if (!Files.exists(certFile) || !Files.exists(keyFile)) {
-      Files.createDirectories(dir);
+      PrivateFiles.ownDirectory(dir);
       KeyPair pair = keyPair();
       X500Name subject = new X500Name("CN=" + name + ",O=Deskgate desktop CA");
       Instant now = Instant.now();

@@ -121,6 +121,11 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.ports must be FIRST-LAST");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_DISPLAYS", "twenty")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.displays");
+    for (String user : new String[] {"root", "", "desk top", "$(id)"}) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_RUN_AS", user)))
+          .as(user).isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.run_as");
+    }
+    assertThat(ConfigLoader.load(null, Map.of()).providers().xvnc().runAs()).isEqualTo("deskgate-desktop");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "nfs")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("recording.storage");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_RECORDING_STORAGE", "s3")))
