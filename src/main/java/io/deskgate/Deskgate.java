@@ -7,11 +7,11 @@ import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.ConnectionGuard;
 import io.deskgate.api.HttpFront;
 import io.deskgate.api.JsonBodies;
+import io.deskgate.api.MetricsEndpoint;
 import io.deskgate.api.Throttle;
 import io.deskgate.auth.Authenticator;
 import io.deskgate.auth.AuthorizationMessageRoute;
 import io.deskgate.auth.CredentialRoutes;
-import io.deskgate.auth.Digests;
 import io.deskgate.auth.IamRoutes;
 import io.deskgate.auth.IamTokens;
 import io.deskgate.auth.IdentityStore;
@@ -66,6 +66,7 @@ import io.deskgate.work.WorkerPool;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.transport.Transport;
@@ -116,6 +117,7 @@ public final class Deskgate implements AutoCloseable {
   private final Watcher watcher;
   private ConsoleProxy proxy;
   private HttpServers servers;
+  private HttpServer metricsServer;
   private String publicUrl;
   private final String transportName;
 
@@ -226,7 +228,11 @@ public final class Deskgate implements AutoCloseable {
 
   /** What an operator can get wrong, found before anything is opened or written: exits fast, leaves nothing. */
   private static void checkBeforeStart(Config config) {
-    HttpServers.requirePortFree(config.http().host(), config.http().port());
+    HttpServers.requirePortFree(config.http().host(), config.http().port(), "http.host / http.port (DESKGATE_HTTP_HOST / DESKGATE_HTTP_PORT)");
+    if (config.metrics().apart()) {
+      HttpServers.requirePortFree(config.metrics().listenHost(), config.metrics().listenPort(),
+          "metrics.listen (DESKGATE_METRICS_LISTEN)");
+    }
     if (config.http().tls().certFile() != null && !config.http().tls().selfSigned()) {
       Tls.keyCert(config.http().tls(), null);
     }
@@ -277,6 +283,9 @@ public final class Deskgate implements AutoCloseable {
         : scheme
             + (http.host().equals("0.0.0.0") ? "127.0.0.1" : http.host()) + ":" + servers.port();
     mountRoutes(router);
+    if (config.metrics().apart()) {
+      metricsServer = serveMetricsApart();
+    }
     String ownHost = http.host().equals("0.0.0.0") || http.host().equals("::") ? hostName() : http.host();
     registry = new NodeRegistry(vertx, db, nodeId, scheme + ownHost + ":" + servers.port(),
         config.cluster().nodeTimeoutSeconds(), sessions::count, proxy::draining, ledger);
@@ -328,17 +337,9 @@ public final class Deskgate implements AutoCloseable {
         config.console().recordingKeys());
     proxy.mount(router);
     new ConsolePage(consoleTokens, consoleLinkAttempts, config.console().frameAncestors()).mount(router);
-    String metricsToken = config.metrics().token();
-    router.get("/metrics").handler(ctx -> {
-      if (metricsToken != null && !metricsToken.isEmpty() && !Digests.constantTimeEquals("Bearer " + metricsToken,
-          String.valueOf(ctx.request().getHeader(HttpHeaders.AUTHORIZATION)))) {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        ctx.fail(new ApiException(401, "APIGW.0301", "The metrics need the bearer token of metrics.token."));
-        return;
-      }
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
-          .end(metrics.scrape());
-    });
+    if (!config.metrics().apart()) {
+      new MetricsEndpoint(metrics, config.metrics().token()).mount(router);
+    }
     router.get("/healthz").handler(ctx -> db.run(c -> c.isValid(2)).onComplete(ok -> {
       boolean up = ok.succeeded() && ok.result();
       String status = proxy.draining() ? "draining" : up ? "ok" : "store unavailable";
@@ -346,10 +347,28 @@ public final class Deskgate implements AutoCloseable {
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", status).put("node", nodeId).put("sessions", sessions.count()).encode());
     }));
+    answerErrors(router);
+  }
+
+  private void answerErrors(Router router) {
     ApiErrorHandler errors = new ApiErrorHandler(config.api().maxBodyBytes(), metrics);
     router.errorHandler(404, errors);
     router.errorHandler(405, errors);
     router.route().failureHandler(errors);
+  }
+
+  /** {@code metrics.listen}: {@code /metrics} alone on a port of its own, logged like the API. */
+  private HttpServer serveMetricsApart() {
+    Router router = Router.router(vertx);
+    router.route().handler(new RequestLog(metrics, clients));
+    new MetricsEndpoint(metrics, config.metrics().token()).mount(router);
+    answerErrors(router);
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.metrics().listenHost())
+        .setPort(config.metrics().listenPort()).setIdleTimeout(config.http().idleTimeoutSeconds())
+        .setMaxInitialLineLength(8192).setMaxHeaderSize(16_384)).requestHandler(router);
+    server.listen().await();
+    log.info("metrics served on {}:{} only", config.metrics().listenHost(), server.actualPort());
+    return server;
   }
 
   /**
@@ -466,6 +485,9 @@ public final class Deskgate implements AutoCloseable {
     try {
       if (servers != null) {
         servers.shutdown(2);
+      }
+      if (metricsServer != null) {
+        metricsServer.close().await();
       }
       vertx.close().await();
     } catch (RuntimeException e) {

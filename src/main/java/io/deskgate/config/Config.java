@@ -26,8 +26,25 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
   /** How long the history of ended consoles is kept. */
   public record Audit(int retentionDays) {}
 
-  /** {@code GET /metrics}: open to whoever reaches it, or only with {@code Authorization: Bearer <token>}. */
-  public record Metrics(String token) {}
+  /**
+   * {@code GET /metrics}: open to whoever reaches it, or only with {@code Authorization: Bearer <token>};
+   * on the node's HTTP port, or only on {@code listen} ({@code host:port}) when set.
+   */
+  public record Metrics(String token, String listen) {
+    public boolean apart() {
+      return listen != null && !listen.isBlank();
+    }
+
+    /** The host of {@code listen}, without the brackets of an IPv6 literal. */
+    public String listenHost() {
+      String host = listen.substring(0, listen.lastIndexOf(':'));
+      return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    public int listenPort() {
+      return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+    }
+  }
 
   public record Http(String host, int port, String publicUrl, int idleTimeoutSeconds, int eventLoops,
                      String transport, int headerTimeoutSeconds, int bodyTimeoutSeconds, boolean h2c,
@@ -142,7 +159,7 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                 "127.0.0.1", "20-999", "", "deskgate-desktop"),
             new Libvirt("qemu:///system", 60, 10, Map.of()), 8, 256),
         new Log("INFO", "text", false),
-        new Metrics(""),
+        new Metrics("", ""),
         new Audit(90),
         new Inventory(List.of()));
   }

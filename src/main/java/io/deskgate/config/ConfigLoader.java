@@ -337,6 +337,14 @@ public final class ConfigLoader {
     require(java.util.Set.of("text", "json").contains(String.valueOf(c.log().format())), "log.format must be text or json");
     require(c.metrics().token() == null || c.metrics().token().isEmpty() || c.metrics().token().length() >= 16,
         "metrics.token must be empty (no token) or at least 16 characters");
+    if (c.metrics().apart()) {
+      String listen = c.metrics().listen();
+      require(listen.matches("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]+):\\d{1,5}") && c.metrics().listenPort() <= 65535,
+          "metrics.listen must be HOST:PORT (for example 127.0.0.1:9400), or empty for the HTTP port, got '"
+              + listen + "'");
+      require(c.metrics().listenPort() != c.http().port() || c.http().port() == 0,
+          "metrics.listen must be another port than http.port (" + c.http().port() + ")");
+    }
     require(c.node().name() == null || c.node().name().matches("[A-Za-z0-9._-]{1,64}"),
         "node.name must be 1-64 letters, digits, '.', '_' or '-', got '" + c.node().name() + "'");
     require(c.cluster().nodeTimeoutSeconds() >= 3 && c.cluster().nodeTimeoutSeconds() <= 3600,

@@ -45,7 +45,7 @@ public final class PrivateFiles {
       Files.createDirectory(absolute, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     } catch (java.nio.file.FileAlreadyExistsException raced) {
       if (!Files.isDirectory(absolute)) {
-        throw raced;
+        throw new FileSystemException(absolute.toString(), null, "Not a directory");
       }
     }
     return absolute;

@@ -47,7 +47,7 @@ public final class HttpServers {
    * Fails with a {@link ConfigException} when another process already listens on {@code host:port}; run
    * before anything is opened or written, so that a second start on a taken port ends at once.
    */
-  public static void requirePortFree(String host, int port) {
+  public static void requirePortFree(String host, int port, String setting) {
     if (port == 0) {
       return;
     }
@@ -56,10 +56,10 @@ public final class HttpServers {
       probe.bind(new InetSocketAddress(host, port));
     } catch (BindException e) {
       throw new ConfigException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-          + "): another process uses it; stop it or pick another port with http.port (DESKGATE_HTTP_PORT)");
+          + "): another process uses it; stop it or change " + setting);
     } catch (IOException e) {
       throw new ConfigException("cannot listen on " + host + ":" + port + " (" + e.getMessage()
-          + "): check http.host (DESKGATE_HTTP_HOST)");
+          + "): check " + setting);
     }
   }
 

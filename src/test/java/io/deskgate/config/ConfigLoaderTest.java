@@ -121,6 +121,12 @@ class ConfigLoaderTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.ports must be FIRST-LAST");
     assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_DISPLAYS", "twenty")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.displays");
+    for (String listen : new String[] {"9400", "127.0.0.1:", "127.0.0.1:99999", "http://x:1", "127.0.0.1:8080"}) {
+      assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_METRICS_LISTEN", listen)))
+          .as(listen).isInstanceOf(ConfigException.class).hasMessageContaining("metrics.listen");
+    }
+    assertThat(ConfigLoader.load(null, Map.of("DESKGATE_METRICS_LISTEN", "[::1]:9400")).metrics().listenHost())
+        .isEqualTo("::1");
     for (String user : new String[] {"root", "", "desk top", "$(id)"}) {
       assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("DESKGATE_PROVIDERS_XVNC_RUN_AS", user)))
           .as(user).isInstanceOf(ConfigException.class).hasMessageContaining("providers.xvnc.run_as");

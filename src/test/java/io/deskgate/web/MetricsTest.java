@@ -7,6 +7,10 @@ import io.deskgate.testing.LogCapture;
 import io.deskgate.testing.Signer;
 import io.deskgate.testing.TestNode;
 import io.deskgate.testing.Workspace;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -79,5 +83,35 @@ class MetricsTest {
         .contains("deskgate_http_throttled_total " + throttled + ".0")
         .containsPattern("deskgate_http_requests_seconds_bucket\\{method=\"GET\",route=\"[^\"]+\",status=\"\\d+\","
             + "le=\"0\\.005\"}");
+  }
+
+  @Test
+  void withMetricsListenTheMetricsAreOnTheirOwnPortOnly() throws Exception {
+    int port = TestNode.closedPort();
+    try (TestNode apart = TestNode.start(TestNode.standardInventory(TestNode.closedPort()),
+        Map.of("DESKGATE_METRICS_LISTEN", "127.0.0.1:" + port));
+         LogCapture log = new LogCapture()) {
+      assertThat(apart.get("/metrics").statusCode()).as("not on the API's port").isEqualTo(404);
+      HttpClient client = HttpClient.newHttpClient();
+      HttpResponse<String> scraped = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(scraped.statusCode()).isEqualTo(200);
+      assertThat(scraped.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+      assertThat(scraped.body()).contains("deskgate_store_up 1.0");
+      HttpResponse<String> other = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/v3/auth/tokens")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(other.statusCode()).as("nothing else on the metrics port").isEqualTo(404);
+      assertThat(other.body()).contains("\"error_code\"");
+      assertThat(log.awaitLine("GET /metrics -> 200")).as("scrapes are logged like other requests").isTrue();
+    }
+  }
+
+  @Test
+  void aMetricsPortInUseStopsTheStartWithTheSettingToChange() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestNode.start(TestNode.standardInventory(5999),
+              Map.of("DESKGATE_METRICS_LISTEN", "127.0.0.1:" + taken.getLocalPort())))
+          .hasMessageContaining("metrics.listen (DESKGATE_METRICS_LISTEN)");
+    }
   }
 }
