@@ -2,7 +2,7 @@
 // and reports what a user would see, one JSON line per state the page reaches:
 //   node console-check.mjs <url> <screenshot.png> [--until STATE] [--then STATE] [--type TEXT] [--timeout-ms N]
 //        [--serve DIR] [--stock] [--secret TEXT] [--paste TEXT] [--watch-ms N] [--clipboard-ms N]
-//        [--header NAME:VALUE] [--settle]
+//        [--header NAME:VALUE] [--settle] [--insecure-tls]
 // STATE is the page's data-rfb-state (connecting, connected, failed, disconnected).
 // The first line comes when --until is reached (default: connected), the second when --then is.
 // --type clicks the screen once connected, types TEXT and Enter, and reports whether the screen changed.
@@ -15,6 +15,7 @@
 // --watch-ms N, after typing, reports a further line once the screen changes (or N ms pass).
 // --header NAME:VALUE adds that header to every request of the page, the console WebSocket's included
 //   (as a proxy in front would add X-Forwarded-For).
+// --insecure-tls accepts a certificate no authority signed (a test's own, for a proxy in front).
 // --settle then reports a further line once the screen has been at rest for 1.5 s (its final frame).
 // --clipboard-ms N then reports a further line once the page has the desktop's clipboard ("clipboard"),
 //   or N ms pass.
@@ -40,6 +41,7 @@ const watchMs = Number(opt('--watch-ms', '0'));
 const clipboardMs = Number(opt('--clipboard-ms', '0'));
 const header = opt('--header', null);
 const settle = args.includes('--settle');
+const insecureTls = args.includes('--insecure-tls');
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
                 '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json' };
@@ -88,6 +90,7 @@ try {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     viewport: { width: 1280, height: 900 },
+    ignoreHTTPSErrors: insecureTls,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
