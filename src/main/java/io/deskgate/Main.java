@@ -4,6 +4,8 @@ import io.deskgate.config.Config;
 import io.deskgate.config.ConfigException;
 import io.deskgate.config.ConfigLoader;
 import io.deskgate.demo.Demo;
+import io.deskgate.desktop.Desktop;
+import io.deskgate.desktop.DesktopStore;
 import io.deskgate.inventory.Bootstrap;
 import io.deskgate.provider.ProviderException;
 import io.deskgate.provider.XvncDesktop;
@@ -121,7 +123,10 @@ public final class Main {
       node.close();
       stopped.countDown();
     }, "deskgate-shutdown"));
-    System.out.print(Walkthrough.text(node.publicUrl(), admin.orElse(null), demo, config));
+    String desktop = demo != null ? Demo.DESKTOP_ID : admin.map(a -> node.database().runNow(c -> node.desktops()
+        .list(c, a.projectId(), new DesktopStore.Filter(null, null, List.of(), List.of()), 0, 1).desktops().stream()
+        .map(Desktop::id).findFirst().orElse(null))).orElse(null);
+    System.out.print(Walkthrough.text(node.publicUrl(), admin.orElse(null), demo, desktop, config));
     System.out.flush();
     try {
       stopped.await();

@@ -9,7 +9,8 @@ final class Walkthrough {
 
   private Walkthrough() {}
 
-  static String text(String baseUrl, Bootstrap.Admin admin, Demo demo, Config config) {
+  /** {@code desktop}: one of the admin's project to show a console call for; null when it has none. */
+  static String text(String baseUrl, Bootstrap.Admin admin, Demo demo, String desktop, Config config) {
     StringBuilder sb = new StringBuilder("\nDeskgate is running.\n\n");
     sb.append("  API base URL   ").append(baseUrl).append('\n');
     if (admin == null) {
@@ -28,8 +29,7 @@ final class Walkthrough {
       sb.append("Open the demo desktop in a browser (valid ").append(duration(config.console().tokenTtlSeconds()))
           .append(", once):\n  ").append(demo.consoleUrl()).append("\n\n");
     }
-    String desktop = demo != null ? Demo.DESKTOP_ID : "DESKTOP_ID";
-    sb.append("Get a token, then a console URL:\n");
+    sb.append(desktop != null ? "Get a token, then a console URL:\n" : "Get a token, then the desktops:\n");
     // the password goes into a shell variable: the lines work as printed, at the first start and after
     if (admin.password() != null) {
       sb.append("  PASSWORD='").append(admin.password()).append("'\n");
@@ -43,11 +43,14 @@ final class Walkthrough {
         .append("\"}}}},\"scope\":{\"project\":{\"id\":\"").append(admin.projectId()).append("\"}}}}' \\\n")
         .append("    | tr -d '\\r' | awk 'tolower($1)==\"x-subject-token:\" {print $2}')\n")
         .append("  [ -n \"$TOKEN\" ] || echo 'The login failed: check the password.'\n");
+    if (desktop == null) {
+      sb.append("  curl -s ").append(baseUrl).append("/v2/").append(admin.projectId())
+          .append("/desktops -H \"X-Auth-Token: $TOKEN\"\n");
+      return sb.append("There is no desktop yet: ./deskgate --demo runs a local one; docs/providers.md adds yours.\n\n")
+          .toString();
+    }
     sb.append("  curl -s ").append(baseUrl).append("/v2/").append(admin.projectId()).append("/desktops/")
         .append(desktop).append("/remote-consoles -H \"X-Auth-Token: $TOKEN\"\n");
-    if (demo == null) {
-      sb.append("  (DESKTOP_ID: a desktop of your inventory; or start with --demo for a local one)\n");
-    }
     sb.append("Open the \"url\" it answers in a browser within ").append(duration(config.console().tokenTtlSeconds()))
         .append(": it works once.\n\n");
     return sb.toString();

@@ -82,6 +82,22 @@ class WalkthroughTest {
   }
 
   @Test
+  void withoutADesktopTheWalkthroughListsTheDesktopsInsteadOfAConsoleCallThatCannotWork() throws Exception {
+    int port = io.deskgate.testing.TestNode.closedPort();
+    Process deskgate = start(port);
+    try {
+      String banner = readBanner(deskgate);
+      assertThat(banner).doesNotContain("remote-consoles").doesNotContain("DESKTOP_ID")
+          .contains("There is no desktop yet: ./deskgate --demo runs a local one");
+      JsonObject desktops = runPrintedLines(banner, "  PASSWORD=", null);
+      assertThat(desktops.getInteger("total_count")).as(desktops.encode()).isZero();
+    } finally {
+      deskgate.destroy();
+      deskgate.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void aBadConfigurationStopsTheStartWithTheKeyName() throws Exception {
     Files.writeString(dir.resolve("bad.yaml"), "http: {prot: 1}\n");
     Process p = new ProcessBuilder(TestNode.mainCommand("--config", "bad.yaml")).directory(dir.toFile()).redirectErrorStream(true).start();
@@ -92,7 +108,8 @@ class WalkthroughTest {
 
   /** Runs the shell lines of the banner from {@code first} on, typing {@code input}; returns what they answer. */
   private static JsonObject runPrintedLines(String banner, String first, String input) throws Exception {
-    String lines = banner.substring(banner.indexOf(first), banner.indexOf("Open the \"url\""));
+    int end = banner.indexOf("Open the \"url\"");
+    String lines = banner.substring(banner.indexOf(first), end >= 0 ? end : banner.indexOf("There is no desktop"));
     Process shell = new ProcessBuilder("bash", "-c", "set -e\n" + lines).redirectErrorStream(true).start();
     if (input != null) {
       shell.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
@@ -122,7 +139,7 @@ class WalkthroughTest {
     StringBuilder sb = new StringBuilder();
     for (String line; (line = out.readLine()) != null; ) {
       sb.append(line).append('\n');
-      if (line.startsWith("Open the \"url\"") || line.startsWith("  Log in with")) {
+      if (line.startsWith("Open the \"url\"") || line.startsWith("  Log in with") || line.startsWith("There is no desktop")) {
         return sb.toString();
       }
     }
