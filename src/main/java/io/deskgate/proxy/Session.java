@@ -57,6 +57,7 @@ final class Session {
   private volatile long lastActivity = openedAt;
   private long toDesktop;
   private long toBrowser;
+  private boolean firstFrameSeen;
   private long handshakeTimer = -1;
   private long requestedAt;
   private final DesktopHandshake.Ready desktop;
@@ -258,6 +259,10 @@ final class Session {
       log.info("console s={} desktop broke the RFB protocol: {}", id, framer.failure());
       end(CloseReason.DESKTOP_PROTOCOL_ERROR);
       return null;
+    }
+    if (!firstFrameSeen && framer.framebufferUpdates() > 0) {
+      firstFrameSeen = true;
+      owner.metrics().consoleOpenStep("first_frame", System.nanoTime() - requestedAt);
     }
     record(passing);
     return passing;

@@ -77,6 +77,7 @@ public final class ServerMessages {
   private boolean dropping;
   private Then then;
   private int rectsLeft;
+  private long updates;
   private int encoding;
   private int w;
   private int h;
@@ -122,6 +123,11 @@ public final class ServerMessages {
   /** Bytes framed so far (passed or dropped). */
   public long framed() {
     return framed;
+  }
+
+  /** FramebufferUpdate messages begun so far. */
+  public long framebufferUpdates() {
+    return updates;
   }
 
   /** Whether the framer met an encoding it cannot follow and passes everything unframed since. */
@@ -173,6 +179,7 @@ public final class ServerMessages {
     switch (state) {
       case TYPE -> type(header[0] & 0xff);
       case FBU_HEADER -> {
+        updates++;
         rectsLeft = PixelFormat.u16(header, 1);
         proceed(Then.NEXT_RECT);
       }

@@ -493,7 +493,8 @@ class ConsoleProxyTest {
   @Test
   void metricsCountSessionsRefusalsAndBytes() {
     try (ConsoleClient ws = open(token(DESKTOP))) {
-      new RfbClient(ws).handshake();
+      RfbClient rfb = new RfbClient(ws);
+      assertThat(rfb.framebufferUpdate(rfb.handshake())).isPositive();
       String live = node.get("/metrics").body();
       assertThat(metric(live, "deskgate_console_sessions_live")).isGreaterThanOrEqualTo(1);
     }
@@ -505,7 +506,8 @@ class ConsoleProxyTest {
     assertThat(metric(metrics, "deskgate_console_sessions_refused_total{reason=\"token_refused\"}")).isGreaterThanOrEqualTo(1);
     assertThat(metric(metrics, "deskgate_console_bytes_total{direction=\"to_browser\"}")).isGreaterThan(12);
     assertThat(metric(metrics, "deskgate_console_tokens_issued_total")).isGreaterThanOrEqualTo(1);
-    for (String step : List.of("redeem", "connect", "desktop_handshake", "upgrade", "browser_handshake", "total")) {
+    for (String step : List.of("redeem", "connect", "desktop_handshake", "upgrade", "browser_handshake", "total",
+        "first_frame")) {
       assertThat(metric(metrics, "deskgate_console_open_seconds_count{step=\"" + step + "\"}"))
           .as("opens timed at step %s", step).isGreaterThanOrEqualTo(1);
       assertThat(metrics).as("a histogram for %s", step)

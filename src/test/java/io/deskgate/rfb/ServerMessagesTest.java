@@ -114,6 +114,7 @@ class ServerMessagesTest {
     assertThat(drip(framer, stream)).isEqualTo(all(new byte[] {2},
         update(rect(1, 1, ServerMessages.RAW, new byte[4])), new byte[] {2}));
     assertThat(framer.cutTextsDropped()).isEqualTo(2);
+    assertThat(framer.framebufferUpdates()).as("the first frame's start is seen (console open timing)").isEqualTo(1);
   }
 
   @Test
