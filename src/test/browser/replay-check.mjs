@@ -1,5 +1,7 @@
 // Plays a recording on Deskgate's replay page in Debian's Chromium (playwright-core) as an auditor would:
-//   node replay-check.mjs <replay URL> <screenshot.png> <early ms>
+//   node replay-check.mjs <replay URL> <screenshot.png> <early ms> [--login DOMAIN,USER,PASSWORD,PROJECT]
+// --login: the URL names a recording (?recording=ID): log in on the page's form first, then report
+//   "loaded" only.
 // One JSON line per step, each with the page's state, position and screen ({"error"} on a failure):
 //   loaded   the recording arrived and plays (duration, input event counts, the metadata panel's text)
 //   ended    played to its end at 8x (with the most key marks and pointer-trail points the overlay drew)
@@ -13,6 +15,8 @@ import path from 'node:path';
 import { installCanvasProbe } from './canvas-probe.mjs';
 
 const [url, png, early] = process.argv.slice(2);
+const loginAt = process.argv.indexOf('--login');
+const login = loginAt > 0 ? process.argv[loginAt + 1].split(',') : null;
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'deskgate-replay-'));
 const hardStop = setTimeout(() => { console.log(JSON.stringify({ error: 'hard timeout' })); process.exit(1); }, 150000);
 let context;
@@ -69,31 +73,42 @@ try {
   const errors = [];
   page.on('pageerror', e => errors.push(String(e.message).slice(0, 300)));
   await page.goto(url, { waitUntil: 'domcontentloaded' });
+  if (login) {
+    await page.waitForSelector('#login:not([hidden])');
+    const [domain, user, password, project] = login;
+    await page.fill('#login [name=domain]', domain);
+    await page.fill('#login [name=user]', user);
+    await page.fill('#login [name=password]', password);
+    await page.fill('#login [name=project]', project);
+    await page.click('#login [type=submit]');
+  }
   const loaded = await until(page, 'playing', s => s.state === 'playing' || s.state === 'ended');
   const meta = await page.$eval('#meta', el => el.textContent);
   const counts = await page.evaluate(() => ({ keyEvents: Number(document.documentElement.dataset.keyEvents),
     pointerEvents: Number(document.documentElement.dataset.pointerEvents) }));
-  console.log(JSON.stringify({ step: 'loaded', ...loaded, meta, ...counts, href: page.url() }));
-  await page.selectOption('#speed', '8');
-  const ended = await until(page, 'the end', s => s.state === 'ended', 60000);
-  const endedAtRest = await atRest(page, 'the end at rest');
-  await page.screenshot({ path: png });
-  console.log(JSON.stringify({ step: 'ended', ...endedAtRest, most: ended.most }));
-  await seek(page, Number(early));
-  console.log(JSON.stringify({ step: 'early', ...(await until(page, 'the early position', s => s.position === Number(early)
-    && s.state === 'paused')), ...(await atRest(page, 'the early screen')) }));
-  await page.selectOption('#speed', '1');
-  await page.click('#play');
-  await until(page, 'playing again', s => s.state === 'playing');
-  await new Promise(r => setTimeout(r, 300));
-  await page.click('#play');
-  const paused = await until(page, 'paused', s => s.state === 'paused');
-  await new Promise(r => setTimeout(r, 1000));
-  const later = await page.evaluate(probe);
-  console.log(JSON.stringify({ step: 'paused', state: later.state, positionAtPause: paused.position, positionLater: later.position }));
-  await seek(page, loaded.duration);
-  await until(page, 'the end again', s => s.state === 'ended');
-  console.log(JSON.stringify({ step: 'final', ...(await atRest(page, 'the final screen')), errors }));
+  console.log(JSON.stringify({ step: 'loaded', ...loaded, meta, ...counts, href: page.url(), errors }));
+  if (!login) {
+    await page.selectOption('#speed', '8');
+    const ended = await until(page, 'the end', s => s.state === 'ended', 60000);
+    const endedAtRest = await atRest(page, 'the end at rest');
+    await page.screenshot({ path: png });
+    console.log(JSON.stringify({ step: 'ended', ...endedAtRest, most: ended.most }));
+    await seek(page, Number(early));
+    console.log(JSON.stringify({ step: 'early', ...(await until(page, 'the early position', s => s.position === Number(early)
+      && s.state === 'paused')), ...(await atRest(page, 'the early screen')) }));
+    await page.selectOption('#speed', '1');
+    await page.click('#play');
+    await until(page, 'playing again', s => s.state === 'playing');
+    await new Promise(r => setTimeout(r, 300));
+    await page.click('#play');
+    const paused = await until(page, 'paused', s => s.state === 'paused');
+    await new Promise(r => setTimeout(r, 1000));
+    const later = await page.evaluate(probe);
+    console.log(JSON.stringify({ step: 'paused', state: later.state, positionAtPause: paused.position, positionLater: later.position }));
+    await seek(page, loaded.duration);
+    await until(page, 'the end again', s => s.state === 'ended');
+    console.log(JSON.stringify({ step: 'final', ...(await atRest(page, 'the final screen')), errors }));
+  }
 } catch (e) {
   console.log(JSON.stringify({ error: String(e.message || e).split('\n')[0] }));
 } finally {

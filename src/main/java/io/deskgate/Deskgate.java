@@ -56,6 +56,7 @@ import io.deskgate.store.Database;
 import io.deskgate.store.PrivateFiles;
 import io.deskgate.store.SecretBox;
 import io.deskgate.web.ClientAddresses;
+import io.deskgate.web.CommonPageFiles;
 import io.deskgate.web.HttpServers;
 import io.deskgate.web.Logging;
 import io.deskgate.web.Metrics;
@@ -332,6 +333,7 @@ public final class Deskgate implements AutoCloseable {
     new Replays(db, access, policy, new ReplayLinks(config.recording().replayLinkTtlSeconds()), recordingStorage,
         secrets, recordingReaders, consoleLinkAttempts, publicUrl, nodeId).mount(router);
     new AdminPage().mount(router);
+    CommonPageFiles.mount(router);
     proxy = new ConsoleProxy(vertx, consoleTokens, new OriginPolicy(publicUrl, config.console().allowedOrigins()),
         sessions, metrics, consoleLinkAttempts, config.console().connectTimeoutSeconds(), recorder,
         config.console().recordingKeys());

@@ -1,5 +1,7 @@
 // Deskgate's operator page: live consoles of the region (with End), their history, recordings and
 // nodes, through Deskgate's own API. The IAM token lives in this page's memory only: a reload logs out.
+import { logIn } from '../common/iam-login.js';
+
 const STRINGS = {
   EN: {
     domain: 'Domain', user: 'User', password: 'Password', project: 'Project ID', logIn: 'Log in',
@@ -167,16 +169,11 @@ async function show(tab) {
 document.getElementById('login').addEventListener('submit', async event => {
   event.preventDefault();
   const form = new FormData(event.target);
-  const body = { auth: { identity: { methods: ['password'], password: { user: {
-    name: form.get('user'), password: form.get('password'), domain: { name: form.get('domain') } } } },
-    scope: { project: { id: form.get('project') } } } };
-  const resp = await fetch('/v3/auth/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body), cache: 'no-store' });
-  if (resp.status !== 201) {
+  token = await logIn(form);
+  if (!token) {
     document.getElementById('loginError').textContent = t.loginFailed;
     return;
   }
-  token = resp.headers.get('X-Subject-Token');
   project = encodeURIComponent(form.get('project'));
   event.target.reset();
   event.target.hidden = true;

@@ -2,6 +2,7 @@
 // consoles. The recording's desktop stream is fed to noVNC through a channel of our own, as if a VNC server
 // sent it; the browser's input recorded with it is drawn over the screen.
 import RFB from '../console/novnc/core/rfb.js';
+import { logIn } from '../../common/iam-login.js';
 
 const STRINGS = {
   EN: {
@@ -337,14 +338,10 @@ async function play(replayToken) {
 }
 
 async function logInAndPlay(form) {
-  const body = { auth: { identity: { methods: ['password'], password: { user: {
-    name: form.get('user'), password: form.get('password'), domain: { name: form.get('domain') } } } },
-    scope: { project: { id: form.get('project') } } } };
-  const login = await fetch('/v3/auth/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body), cache: 'no-store' });
-  if (login.status !== 201) { show('failed', 'loginFailed'); return; }
+  const iamToken = await logIn(form);
+  if (!iamToken) { show('failed', 'loginFailed'); return; }
   const link = await fetch(`/v2/${encodeURIComponent(form.get('project'))}/console-recordings/${encodeURIComponent(recordingId)}/replay-links`,
-    { method: 'POST', headers: { 'X-Auth-Token': login.headers.get('X-Subject-Token'), 'X-Language': lang }, cache: 'no-store' });
+    { method: 'POST', headers: { 'X-Auth-Token': iamToken, 'X-Language': lang }, cache: 'no-store' });
   if (!link.ok) {
     const answer = await link.json().catch(() => ({}));
     show('failed', 'unavailable', { why: answer.error_msg || link.status });

@@ -1,5 +1,6 @@
 package io.deskgate.admin;
 
+import io.deskgate.web.PageHeaders;
 import io.deskgate.web.RequestLog;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -30,11 +31,7 @@ public final class AdminPage {
       if (!ctx.request().path().equals(BASE) && !ctx.request().path().endsWith(".html")) {
         RequestLog.asset(ctx);
       }
-      ctx.response().putHeader("Content-Security-Policy", CSP)
-          .putHeader("X-Frame-Options", "DENY")
-          .putHeader("Referrer-Policy", "no-referrer")
-          .putHeader("X-Content-Type-Options", "nosniff")
-          .putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+      PageHeaders.apply(ctx.response(), CSP, false).putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
       ctx.next();
     });
     router.get(BASE + "*").handler(StaticHandler.create("web/admin").setDirectoryListing(false)

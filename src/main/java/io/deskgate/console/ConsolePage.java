@@ -1,5 +1,6 @@
 package io.deskgate.console;
 
+import io.deskgate.web.PageHeaders;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
@@ -52,7 +53,7 @@ public final class ConsolePage {
   }
 
   public void mount(Router router) {
-    router.get(BASE + "*").handler(this::frameOptions);
+    router.get(BASE + "*").handler(this::pageHeaders);
     router.get(PAGE_PATH).handler(this::page);
     router.post(BASE + "session").handler(this::session);
     router.get(BASE + "*").handler(StaticHandler.create("web/console")
@@ -60,15 +61,15 @@ public final class ConsolePage {
         .setMaxAgeSeconds(3600));
   }
 
-  /** Every page under the console's path, ours or noVNC's, refuses to be framed by foreign sites. */
-  private void frameOptions(RoutingContext ctx) {
+  /**
+   * Every file under the console's path, ours or noVNC's, carries the page headers: it refuses to be
+   * framed by foreign sites unless {@code console.frame_ancestors} allows them.
+   */
+  private void pageHeaders(RoutingContext ctx) {
     if (!ctx.request().path().equals(PAGE_PATH)) {
       RequestLog.asset(ctx);
     }
-    ctx.response().putHeader("Content-Security-Policy", contentSecurityPolicy);
-    if (!frameable) {
-      ctx.response().putHeader("X-Frame-Options", "DENY");
-    }
+    PageHeaders.apply(ctx.response(), contentSecurityPolicy, frameable);
     ctx.next();
   }
 
@@ -76,8 +77,6 @@ public final class ConsolePage {
     ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .putHeader("Referrer-Policy", "no-referrer")
-        .putHeader("X-Content-Type-Options", "nosniff")
         .end(page);
   }
 

@@ -1,5 +1,6 @@
 package io.deskgate.recording;
 
+import io.deskgate.web.PageHeaders;
 import io.deskgate.api.ApiException;
 import io.deskgate.api.AttemptLimit;
 import io.deskgate.api.Requests;
@@ -101,8 +102,7 @@ public final class Replays {
   }
 
   private static HttpServerResponse pageHeaders(RoutingContext ctx) {
-    return ctx.response().putHeader("Content-Security-Policy", CSP).putHeader("X-Frame-Options", "DENY")
-        .putHeader("Referrer-Policy", "no-referrer").putHeader("X-Content-Type-Options", "nosniff");
+    return PageHeaders.apply(ctx.response(), CSP, false);
   }
 
   private void issue(RoutingContext ctx) {

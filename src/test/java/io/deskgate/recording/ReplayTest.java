@@ -137,6 +137,18 @@ class ReplayTest {
     HttpResponse<String> again = node.send(node.request("/vnc/replay/stream").header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("token", token).encode())));
     assertThat(again.statusCode()).as("a replay link is one-time").isEqualTo(410);
+
+    // without a link: the page names the recording and asks for an IAM login, then plays it
+    try (BrowserCheck replay = BrowserCheck.script("replay-check.mjs",
+        node.baseUrl() + "/vnc/replay.html?recording=" + id + "&lang=EN",
+        SHOTS.resolve("replay-login.png").toAbsolutePath().toString(), "0",
+        "--login", "acme,alice,alice-pass-1," + PROJECT)) {
+      JsonObject loaded = replay.next();
+      assertThat(loaded.getString("state")).as(loaded.encodePrettily()).isIn("playing", "ended");
+      assertThat(loaded.getString("meta")).contains("dev-01");
+      assertThat(loaded.getString("href")).doesNotContain("token").doesNotContain("alice-pass-1");
+      assertThat(loaded.getJsonArray("errors")).isEmpty();
+    }
   }
 
   private static HttpResponse<byte[]> download(String id, String authToken) throws Exception {
