@@ -21,15 +21,32 @@ public record DesktopUser(String name, int uid, int gid, String home, String she
 
   private static final String PATH = "/usr/local/bin:/usr/bin:/bin";
 
-  /** Who this process runs as. */
-  record Self(String name, long uid) {
+  /**
+   * Who this process runs as, and its effective capabilities (the bits of {@code CapEff} in
+   * {@code /proc/self/status}; -1 where unknown).
+   */
+  record Self(String name, long uid, long capabilities) {
+    /** CAP_CHOWN (0), CAP_KILL (5), CAP_SETGID (6), CAP_SETUID (7): give the files, stop, switch. */
+    static final long NEEDED = 1L | 1L << 5 | 1L << 6 | 1L << 7;
+
     static Self current() {
       UnixSystem unix = new UnixSystem();
-      return new Self(unix.getUsername(), unix.getUid());
+      long caps = -1;
+      try {
+        caps = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("CapEff:"))
+            .map(l -> Long.parseUnsignedLong(l.substring("CapEff:".length()).trim(), 16)).findFirst().orElse(-1L);
+      } catch (IOException | RuntimeException unknown) {
+        // not Linux's /proc: assume root holds its usual capabilities
+      }
+      return new Self(unix.getUsername(), unix.getUid(), caps);
     }
 
     boolean root() {
       return uid == 0;
+    }
+
+    boolean canSwitchUsers() {
+      return capabilities == -1 || (capabilities & NEEDED) == NEEDED;
     }
   }
 
@@ -48,6 +65,11 @@ public record DesktopUser(String name, int uid, int gid, String home, String she
       }
       return parse(passwd.apply(runAs).orElseThrow(() ->
           new ProviderException("providers.xvnc.run_as: no passwd entry for '" + runAs + "'")), false);
+    }
+    if (!self.canSwitchUsers()) {
+      throw new ProviderException("providers.xvnc.run_as: Deskgate runs as root without the capabilities to run "
+          + "desktops as '" + runAs + "' (CAP_SETUID, CAP_SETGID, CAP_KILL and CAP_CHOWN); under systemd, give them "
+          + "in CapabilityBoundingSet (packaging/systemd/xvnc-desktops.conf)");
     }
     Optional<String> entry = passwd.apply(runAs);
     if (entry.isEmpty()) {

@@ -105,6 +105,44 @@ class DesktopUserTest {
     }
   }
 
+  /**
+   * The systemd drop-in for hosts that run xvnc desktops gives a root Deskgate only the capabilities in
+   * its CapabilityBoundingSet: with no more than those, the demo desktop starts as the desktop user and
+   * stops with Deskgate.
+   */
+  @Test
+  void theDropInsCapabilitiesAreAllADesktopNeeds() throws Exception {
+    String dropIn = Files.readString(Path.of("packaging/systemd/xvnc-desktops.conf"));
+    String caps = dropIn.lines().filter(l -> l.startsWith("CapabilityBoundingSet=")).findFirst().orElseThrow()
+        .substring("CapabilityBoundingSet=".length()).trim();
+    String bounding = "-all," + String.join(",", java.util.Arrays.stream(caps.split("\\s+"))
+        .map(c -> "+" + c.substring("CAP_".length()).toLowerCase(java.util.Locale.ROOT)).toList());
+    assertThat(bounding).isEqualTo("-all,+setuid,+setgid,+kill,+chown");
+    List<String> command = new java.util.ArrayList<>(List.of("setpriv", "--bounding-set=" + bounding, "--"));
+    command.addAll(TestNode.mainCommand("--demo"));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(host.toFile())
+        .redirectError(host.resolve("deskgate.log").toFile());
+    pb.environment().put("DESKGATE_HTTP_PORT", String.valueOf(TestNode.closedPort()));
+    Process deskgate = pb.start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(deskgate.getInputStream()));
+      String line;
+      while ((line = out.readLine()) != null && !line.startsWith("Open the demo desktop")) {
+        // the walkthrough, until the demo desktop runs
+      }
+      assertThat(line).as("the demo desktop started: " + read(host.resolve("deskgate.log"))).isNotNull();
+      Path state = host.resolve("data/xvnc").resolve(io.deskgate.demo.Demo.DESKTOP_ID).resolve("state.json");
+      long pid = new JsonObject(Files.readString(state)).getLong("xvnc_pid");
+      assertThat(Files.getOwner(Path.of("/proc", String.valueOf(pid))).getName()).isEqualTo("deskgate-desktop");
+      deskgate.destroy();
+      assertThat(deskgate.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("the demo desktop stops with Deskgate, which holds only the drop-in's capabilities").isFalse();
+    } finally {
+      deskgate.destroyForcibly();
+    }
+  }
+
   static String read(Path file) {
     try {
       return Files.exists(file) ? Files.readString(file) : "";

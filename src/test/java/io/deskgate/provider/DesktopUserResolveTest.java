@@ -29,8 +29,8 @@ class DesktopUserResolveTest {
     });
   }
 
-  static final DesktopUser.Self ROOT = new DesktopUser.Self("root", 0);
-  static final DesktopUser.Self SERVICE = new DesktopUser.Self("deskgate", 990);
+  static final DesktopUser.Self ROOT = new DesktopUser.Self("root", 0, 0x1ffffffffffL);
+  static final DesktopUser.Self SERVICE = new DesktopUser.Self("deskgate", 990, 0);
 
   @Test
   void asRootAMissingUserIsCreatedOnceAndSwitchedTo() throws Exception {
@@ -50,6 +50,16 @@ class DesktopUserResolveTest {
         .hasMessageContaining("'deskgate-desktop' does not exist and could not be created")
         .hasMessageContaining("cannot lock /etc/passwd")
         .hasMessageContaining("useradd --system --user-group --create-home --shell /bin/bash deskgate-desktop");
+  }
+
+  @Test
+  void rootWithoutTheCapabilitiesToSwitchIsRefusedBeforeTryingAndSaysWhichAreNeeded() {
+    // the drop-in's set less CAP_SETUID: chown, kill, setgid
+    DesktopUser.Self bounded = new DesktopUser.Self("root", 0, 1L | 1L << 5 | 1L << 6);
+    assertThatThrownBy(() -> resolve("deskgate-desktop", bounded, ""))
+        .hasMessageContaining("CAP_SETUID, CAP_SETGID, CAP_KILL and CAP_CHOWN")
+        .hasMessageContaining("xvnc-desktops.conf");
+    assertThat(created).isEmpty();
   }
 
   @Test
