@@ -91,6 +91,9 @@ public final class Deskgate implements AutoCloseable {
   /** How often the desktops metric is counted again. */
   private static final long CENSUS_EVERY_MS = 15_000;
   private static final long PURGE_EVERY_MS = TimeUnit.MINUTES.toMillis(10);
+  /** What a request line and its headers may take, on the API's port and on the metrics port alike. */
+  private static final int MAX_REQUEST_LINE_BYTES = 8192;
+  private static final int MAX_HEADER_BYTES = 16_384;
 
   private final Config config;
   private final Vertx vertx;
@@ -263,8 +266,8 @@ public final class Deskgate implements AutoCloseable {
         .setPerMessageWebSocketCompressionSupported(config.console().websocketCompression())
         .setPerFrameWebSocketCompressionSupported(false)
         .setWebSocketSubProtocols(List.of("binary", "*"))
-        .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16_384)
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setHttp2ClearTextEnabled(http.h2c());
     if (http.tls().enabled()) {
       String publicHost = http.publicUrl() == null ? null : java.net.URI.create(http.publicUrl()).getHost();
@@ -367,7 +370,7 @@ public final class Deskgate implements AutoCloseable {
     answerErrors(router);
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.metrics().listenHost())
         .setPort(config.metrics().listenPort()).setIdleTimeout(config.http().idleTimeoutSeconds())
-        .setMaxInitialLineLength(8192).setMaxHeaderSize(16_384)).requestHandler(router);
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES).setMaxHeaderSize(MAX_HEADER_BYTES)).requestHandler(router);
     server.listen().await();
     log.info("metrics served on {}:{} only", config.metrics().listenHost(), server.actualPort());
     return server;

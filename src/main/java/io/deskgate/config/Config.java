@@ -76,9 +76,9 @@ public record Config(Node node, Cluster cluster, Http http, Store store, Secrets
                         String viewers, int maxClipboardBytes, String pump, String recording,
                         boolean recordingKeys) {}
 
-  /** Where console recordings are written, by how many threads, and for how long they are kept. */
   /**
-   * Console recordings (docs/recording.md). {@code storage}: local (files under {@code dir}) or s3 (objects
+   * Console recordings (docs/recording.md): where they are written, by how many threads, and for how
+   * many days they are kept. {@code storage}: local (files under {@code dir}) or s3 (objects
    * in {@code s3}'s bucket, written under {@code dir} first); {@code replayLinkTtlSeconds}: how long a
    * one-time replay link stays good.
    */

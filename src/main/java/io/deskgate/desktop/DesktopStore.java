@@ -119,13 +119,13 @@ public final class DesktopStore {
     args.addAll(values);
   }
 
-  /** Every desktop of a provider, in all projects (for probes and supervision). */
   /** The region's desktops counted by status and provider: {@code [status, provider, count]} rows. */
   public static List<Object[]> census(Connection c) throws SQLException {
     return Sql.list(c, "SELECT status, provider, COUNT(*) FROM desktops GROUP BY status, provider",
         rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
   }
 
+  /** Every desktop of a provider, in all projects (for probes and supervision). */
   public List<Desktop> byProvider(Connection c, String provider) throws SQLException {
     return Sql.list(c, COLUMNS + "WHERE provider = ? ORDER BY id", DesktopStore::desktop, provider);
   }

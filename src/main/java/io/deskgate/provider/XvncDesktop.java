@@ -278,7 +278,7 @@ public final class XvncDesktop implements AutoCloseable {
 
     /** {@code xvnc} started with the files open and as the user. */
     List<String> command(List<String> xvnc) {
-      if (user == null || files.isEmpty()) {
+      if (files.isEmpty()) {
         return user == null ? xvnc : user.wrap(xvnc);
       }
       StringBuilder opens = new StringBuilder("exec");

@@ -78,16 +78,17 @@ public final class Database implements AutoCloseable {
         () -> new StoreUnavailableException("store busy: " + config.queueLimit() + " queries already wait", null)), ds);
   }
 
+  private static final String H2_FILE = "jdbc:h2:file:";
+
   /**
    * An embedded (H2 file) store holds password hashes and sealed secrets: its files are the owner's
    * only (H2 creates them with the process's umask, commonly 0644).
    */
   private static void ownerOnly(Config.Store config) {
-    String url = config.jdbcUrl();
-    if (!url.startsWith("jdbc:h2:file:")) {
+    Path base = h2File(config);
+    if (base == null) {
       return;
     }
-    Path base = Path.of(url.substring("jdbc:h2:file:".length()).split(";", 2)[0]).toAbsolutePath();
     for (String suffix : new String[] {".mv.db", ".trace.db"}) {
       Path file = base.resolveSibling(base.getFileName() + suffix);
       try {
@@ -103,14 +104,16 @@ public final class Database implements AutoCloseable {
 
   /** For an embedded (H2 file) store: its directory must be writable; checked before anything starts. */
   public static void requireWritableDirectory(Config.Store config) {
-    String url = config.jdbcUrl();
-    if (url.startsWith("jdbc:h2:file:")) {
-      String file = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
-      Path parent = Path.of(file).toAbsolutePath().getParent();
-      if (parent != null) {
-        PrivateFiles.requireWritableDirectory(parent, "the store's data");
-      }
+    Path base = h2File(config);
+    if (base != null && base.getParent() != null) {
+      PrivateFiles.requireWritableDirectory(base.getParent(), "the store's data");
     }
+  }
+
+  /** An embedded store's file name without H2's suffixes (absolute); null for any other store. */
+  private static Path h2File(Config.Store config) {
+    String url = config.jdbcUrl();
+    return url.startsWith(H2_FILE) ? Path.of(url.substring(H2_FILE.length()).split(";", 2)[0]).toAbsolutePath() : null;
   }
 
   /** Runs work on a worker thread in auto-commit mode. */
